@@ -1,0 +1,105 @@
+"""Who may read or change what: the tenancy scope of a user for a model and an action.
+
+Every view and viewset reads tenant data through `Model.objects.for_user(user, action)`, which
+asks `scope_for` here. The scope is computed once per request from the user's memberships.
+"""
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from kesip.core.roles import EMPLOYER_ROLES, PERMISSIONS, Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Institutions whose rows are fully visible, plus employers whose own rows are visible.
+
+    Outside users (mentor, employer representative) see only rows of their employer: a model
+    opts in by naming `employer_path`, the path from it to its Employer ("pk" on Employer).
+    """
+
+    everything: bool = False
+    institution_ids: frozenset = field(default_factory=frozenset)
+    employer_ids: frozenset = field(default_factory=frozenset)
+
+    def q(self, path, model=None):
+        q = Q(**{f"{path}__in": self.institution_ids}) if path else Q(pk__in=self.institution_ids)
+        employer_path = getattr(model, "employer_path", None)
+        if self.employer_ids and employer_path:
+            q |= Q(**{f"{employer_path}__in": self.employer_ids})
+        return q
+
+    def allows_institution(self, institution_id):
+        return self.everything or institution_id in self.institution_ids
+
+
+def memberships(user):
+    """The user's active memberships, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_kesip_memberships", None)
+    if cached is None:
+        cached = list(user.memberships.filter(is_active=True).select_related("institution", "authority", "employer"))
+        user._kesip_memberships = cached
+    return cached
+
+
+def is_system_admin(user):
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or any(m.role == Role.SYSTEM_ADMIN for m in memberships(user))
+
+
+def permissions(user):
+    """Every permission the user holds in at least one membership."""
+    perms = set()
+    if is_system_admin(user):
+        perms |= PERMISSIONS[Role.SYSTEM_ADMIN]
+    for m in memberships(user):
+        perms |= PERMISSIONS.get(m.role, set())
+    return perms
+
+
+def has_perm(user, perm):
+    return perm in permissions(user)
+
+
+def _authority_institution_ids(authority_ids):
+    from kesip.core.models import Authority, Institution
+
+    return set(
+        Institution.objects.filter(authority_id__in=Authority.subtree_ids(authority_ids)).values_list("id", flat=True)
+    )
+
+
+def scope_for(user, model, action="view"):
+    """The institutions whose `model` rows the user may `action` (view or change)."""
+    cache = getattr(user, "_kesip_scopes", None)
+    if cache is None:
+        cache = {}
+        if getattr(user, "is_authenticated", False):
+            user._kesip_scopes = cache
+    area = getattr(model, "access_area", model._meta.model_name)
+    key = (area, action)
+    if key in cache:
+        return cache[key]
+    perm = f"{action}_{area}"
+    if is_system_admin(user):
+        scope = Scope(everything=True)
+    else:
+        institution_ids, authority_ids, employer_ids = set(), set(), set()
+        for m in memberships(user):
+            if perm not in PERMISSIONS.get(m.role, set()):
+                continue
+            if m.authority_id:
+                authority_ids.add(m.authority_id)
+            elif m.role in EMPLOYER_ROLES:
+                if m.employer_id:
+                    employer_ids.add(m.employer_id)
+            elif m.institution_id:
+                institution_ids.add(m.institution_id)
+        if authority_ids:
+            institution_ids |= _authority_institution_ids(authority_ids)
+        scope = Scope(institution_ids=frozenset(institution_ids), employer_ids=frozenset(employer_ids))
+    cache[key] = scope
+    return scope

@@ -1,0 +1,311 @@
+"""The REST API (/api/v1/): the same models, scoping and validation as the pages.
+
+Serializers validate through the model's own `full_clean`, so the API refuses exactly what the
+forms refuse. Related ids are looked up only among records the user may see: another
+institution's id is "not found", never used.
+"""
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from kesip.core import access
+from kesip.core.models import (
+    Authority,
+    Employer,
+    Institution,
+    Licence,
+    Membership,
+    Programme,
+    Rule,
+    Specialty,
+    StaffMember,
+    Student,
+    StudyGroup,
+)
+from kesip.core.rules import RuleViolation
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, RuleViolation):
+        return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ProtectedError):
+        return Response(
+            {"code": "protected", "message": _("The record is still used by other records and cannot be deleted.")},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return drf_exception_handler(exc, context)
+
+
+class ScopedPermission(permissions.BasePermission):
+    """Reading needs view_<area>, writing change_<area> (adding an institution: add_institution)."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        area = getattr(view.queryset.model, "access_area", view.queryset.model._meta.model_name)
+        if request.method in permissions.SAFE_METHODS:
+            return access.has_perm(user, f"view_{area}")
+        if view.action == "create" and getattr(view, "add_perm", None):
+            return access.has_perm(user, view.add_perm)
+        return access.has_perm(user, f"change_{area}")
+
+
+class ScopedSerializer(serializers.ModelSerializer):
+    """Limits related-id fields to the user's scope and validates through the model's full_clean."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        for name, f in self.fields.items():
+            if isinstance(f, serializers.PrimaryKeyRelatedField) and not f.read_only:
+                model = f.queryset.model
+                action = "change" if name == "institution" else "view"
+                if hasattr(model.objects, "for_user"):
+                    f.queryset = model.objects.for_user(user, action)
+        if self.instance is not None and "institution" in self.fields:
+            self.fields["institution"].read_only = True
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        if self.instance is None:
+            instance = model(**attrs)
+        else:
+            instance = model.objects.get(pk=self.instance.pk)
+            for k, v in attrs.items():
+                setattr(instance, k, v)
+        try:
+            instance.full_clean(exclude=self._clean_exclusions())
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
+        # Model.clean may normalise values (e.g. fill the date of birth from a personal number).
+        for k in attrs:
+            attrs[k] = getattr(instance, k)
+        for k in ("birth_date", "sex"):
+            if k in self.fields and k not in attrs and getattr(instance, k, None):
+                attrs[k] = getattr(instance, k)
+        return attrs
+
+    def _clean_exclusions(self):
+        writable = {n for n, f in self.fields.items() if not f.read_only}
+        exclude = [f.name for f in self.Meta.model._meta.fields if f.name not in writable]
+        return [n for n in exclude if n != "institution"]
+
+
+class AuthoritySerializer(ScopedSerializer):
+    class Meta:
+        model = Authority
+        fields = ["id", "name_ky", "name_ru", "name_kk", "name_en", "kind", "jurisdiction", "parent", "website"]
+
+
+class LicenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Licence
+        fields = ["id", "number", "issued_on", "issuing_order", "issued_by", "valid_until", "scope"]
+
+
+class InstitutionSerializer(ScopedSerializer):
+    licences = LicenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Institution
+        fields = [
+            "id", "authority", "type", "jurisdiction",
+            "full_name_ky", "full_name_ru", "full_name_kk", "full_name_en",
+            "short_name_ky", "short_name_ru", "short_name_kk", "short_name_en",
+            "legal_address", "registration_number", "okpo", "inn", "bin", "founding_year", "head",
+            "website", "phone", "email", "licences",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if self.instance is not None and not access.is_system_admin(getattr(request, "user", None)):
+            for name in ("authority", "jurisdiction"):
+                self.fields[name].read_only = True
+
+
+class SpecialtySerializer(ScopedSerializer):
+    class Meta:
+        model = Specialty
+        fields = ["id", "jurisdiction", "code", "name_ky", "name_ru", "name_kk", "name_en", "level", "is_active", "valid_until"]
+
+
+class ProgrammeSerializer(ScopedSerializer):
+    class Meta:
+        model = Programme
+        fields = [
+            "id", "institution", "specialty", "name_ky", "name_ru", "name_kk", "name_en", "entry_base",
+            "study_form", "duration_months", "total_hours", "total_credits", "language", "is_active",
+        ]
+
+
+class StudyGroupSerializer(ScopedSerializer):
+    student_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = StudyGroup
+        fields = ["id", "institution", "name", "programme", "intake_year", "year_of_study", "language", "curator",
+                  "is_active", "student_count"]
+
+
+PERSON_FIELDS = ["id", "institution", "last_name", "first_name", "patronymic", "national_id", "birth_date", "sex",
+                 "phone", "email"]
+
+
+class StaffSerializer(ScopedSerializer):
+    class Meta:
+        model = StaffMember
+        fields = PERSON_FIELDS + ["position", "category", "employment", "education", "hired_on", "is_active"]
+
+
+class StudentSerializer(ScopedSerializer):
+    class Meta:
+        model = Student
+        fields = PERSON_FIELDS + ["student_number", "group", "status", "funding", "enrolled_on", "special_needs"]
+
+
+class EmployerSerializer(ScopedSerializer):
+    class Meta:
+        model = Employer
+        fields = ["id", "institution", "name", "kind", "sector", "size", "tax_id", "address", "contact_person",
+                  "contact_position", "phone", "email", "website", "is_active"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    """A user's role in an institution."""
+
+    username = serializers.CharField(source="user.username", read_only=True)
+    full_name = serializers.CharField(source="user.display_name", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "username", "full_name", "email", "role", "institution", "employer", "is_active"]
+        read_only_fields = fields
+
+
+class RuleSerializer(serializers.ModelSerializer):
+    source = serializers.CharField(read_only=True)
+    document = serializers.SlugRelatedField(slug_field="key", read_only=True)
+
+    class Meta:
+        model = Rule
+        fields = ["id", "code", "jurisdiction", "value", "unit", "comparison", "effective_from", "effective_to",
+                  "document", "clause", "source", "title_ky", "title_ru", "title_kk", "title_en", "note"]
+
+
+class ScopedViewSet(viewsets.ModelViewSet):
+    permission_classes = [ScopedPermission]
+    select_related = ()
+    add_perm = None
+
+    def get_queryset(self):
+        action = "view" if self.request.method in permissions.SAFE_METHODS else "change"
+        qs = self.queryset.model.objects.for_user(self.request.user, action)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return qs.order_by("pk")
+
+
+class AuthorityViewSet(ScopedViewSet):
+    queryset = Authority.objects.all()
+    serializer_class = AuthoritySerializer
+    filterset_fields = ["kind", "jurisdiction", "parent"]
+    search_fields = ["name_ky", "name_ru", "name_kk", "name_en"]
+
+
+class InstitutionViewSet(ScopedViewSet):
+    queryset = Institution.objects.all()
+    serializer_class = InstitutionSerializer
+    filterset_fields = ["type", "jurisdiction", "authority"]
+    search_fields = ["full_name_ky", "full_name_ru", "full_name_kk", "short_name_ru", "inn", "bin"]
+    add_perm = "add_institution"
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("licences")
+
+
+class SpecialtyViewSet(ScopedViewSet):
+    queryset = Specialty.objects.all()
+    serializer_class = SpecialtySerializer
+    filterset_fields = ["jurisdiction", "level", "is_active"]
+    search_fields = ["code", "name_ky", "name_ru", "name_kk", "name_en"]
+    add_perm = "change_authority"
+
+    def get_permissions(self):
+        return [permissions.IsAuthenticated()] if self.request.method in permissions.SAFE_METHODS else [ScopedPermission()]
+
+
+class ProgrammeViewSet(ScopedViewSet):
+    queryset = Programme.objects.all()
+    serializer_class = ProgrammeSerializer
+    filterset_fields = ["institution", "specialty", "entry_base", "study_form", "is_active"]
+    search_fields = ["name_ky", "name_ru", "name_kk", "name_en"]
+
+
+class StudyGroupViewSet(ScopedViewSet):
+    queryset = StudyGroup.objects.all()
+    serializer_class = StudyGroupSerializer
+    filterset_fields = ["institution", "programme", "intake_year", "language", "is_active"]
+    search_fields = ["name"]
+
+    def get_queryset(self):
+        from django.db.models import Count, Q
+
+        return super().get_queryset().annotate(
+            student_count=Count("students", filter=Q(students__status=Student.Status.ENROLLED))
+        )
+
+
+class StaffViewSet(ScopedViewSet):
+    queryset = StaffMember.objects.all()
+    serializer_class = StaffSerializer
+    filterset_fields = ["institution", "category", "employment", "is_active"]
+    search_fields = ["last_name", "first_name", "national_id", "position"]
+
+
+class StudentViewSet(ScopedViewSet):
+    queryset = Student.objects.all()
+    serializer_class = StudentSerializer
+    filterset_fields = ["institution", "group", "status", "funding"]
+    search_fields = ["last_name", "first_name", "national_id", "student_number"]
+
+
+class EmployerViewSet(ScopedViewSet):
+    queryset = Employer.objects.all()
+    serializer_class = EmployerSerializer
+    filterset_fields = ["institution", "kind", "sector", "size", "is_active"]
+    search_fields = ["name", "tax_id", "contact_person"]
+
+
+class PersonViewSet(viewsets.ReadOnlyModelViewSet):
+    """People with a role in the institutions you manage."""
+
+    queryset = Membership.objects.all()
+    serializer_class = PersonSerializer
+    permission_classes = [ScopedPermission]
+    filterset_fields = ["institution", "role", "is_active"]
+    search_fields = ["user__last_name", "user__first_name", "user__username"]
+
+    def get_queryset(self):
+        return Membership.objects.for_user(self.request.user).select_related("user").order_by("pk")
+
+
+class RuleViewSet(viewsets.ReadOnlyModelViewSet):
+    """The rulebook: every regulatory number with its legal source."""
+
+    queryset = Rule.objects.select_related("document").order_by("code", "jurisdiction", "-effective_from")
+    serializer_class = RuleSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_fields = ["jurisdiction", "code", "unit"]
+    search_fields = ["code", "title_ky", "title_ru", "title_kk", "title_en", "clause"]

@@ -1,0 +1,35 @@
+"""The navigation: only the pages whose permission the user holds somewhere."""
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kesip.core import access
+
+NAV = [
+    ("core:dashboard", _("Dashboard"), "speedometer2", None),
+    ("core:authorities_list", _("Authorities"), "bank", "view_authority"),
+    ("core:institutions_list", _("Institutions"), "building", "view_institution"),
+    ("core:programmes_list", _("Programmes"), "journal-bookmark", "view_programme"),
+    ("core:groups_list", _("Groups"), "people", "view_group"),
+    ("core:students_list", _("Students"), "mortarboard", "view_student"),
+    ("core:staff_list", _("Staff"), "person-badge", "view_staff"),
+    ("core:employers_list", _("Employers"), "briefcase", "view_employer"),
+    ("core:members_list", _("Users"), "person-gear", "view_member"),
+    ("core:specialties_list", _("Classifier"), "diagram-3", "view_programme"),
+    ("core:rulebook", _("Rulebook"), "book", None),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": [], "languages": settings.LANGUAGES}
+    perms = access.permissions(user)
+    path = request.path
+    items = []
+    for name, label, icon, perm in NAV:
+        if perm is None or perm in perms:
+            url = reverse(name)
+            active = path == url if url == "/" else path.startswith(url)
+            items.append({"url": url, "label": label, "icon": icon, "active": active})
+    return {"nav": items, "languages": settings.LANGUAGES, "perms": perms}

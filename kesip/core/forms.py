@@ -1,0 +1,259 @@
+"""Forms of the core registries. Choices of related records are limited to what the user may change."""
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from kesip.core import access
+from kesip.core.models import (
+    Authority,
+    Employer,
+    Institution,
+    Invitation,
+    Licence,
+    Programme,
+    Specialty,
+    StaffMember,
+    Student,
+    StudyGroup,
+    User,
+)
+from kesip.core.roles import AUTHORITY_ROLES, EMPLOYER_ROLES, Role
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ScopedModelForm(forms.ModelForm):
+    """A form for an institution's record.
+
+    The `institution` field lists only institutions where the user may change this kind of
+    record; with one such institution it is fixed and hidden. Related-record fields named in
+    `scoped_fields` list only records of the chosen institution(s).
+    """
+
+    scoped_fields = ()
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            if isinstance(f.widget, forms.DateInput):
+                f.widget = DATE
+        scope = access.scope_for(user, self._meta.model, "change")
+        institutions = Institution.objects.all() if scope.everything else Institution.objects.filter(pk__in=scope.institution_ids)
+        if "institution" in self.fields:
+            if self.instance.pk:
+                del self.fields["institution"]
+            else:
+                self.fields["institution"].queryset = institutions
+                if institutions.count() == 1:
+                    self.fields["institution"].initial = institutions.first()
+                    self.fields["institution"].widget = forms.HiddenInput()
+        inst_ids = [self.instance.institution_id] if self.instance.pk else None
+        for name in self.scoped_fields:
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            qs = field.queryset.model.objects.for_user(user, "view")
+            if inst_ids:
+                qs = qs.filter(institution_id__in=inst_ids)
+            field.queryset = qs
+
+    def _get_validation_exclusions(self):
+        # The institution is fixed on edit and so not a form field, but uniqueness per
+        # institution (e.g. of a personal number) must still be checked before saving.
+        exclude = super()._get_validation_exclusions()
+        exclude.discard("institution")
+        return exclude
+
+
+def add_violation(form, violation):
+    """Show a RuleViolation beside its field (or on top), naming the legal source."""
+    from django.utils.translation import gettext
+
+    message = f"{violation.message} ({gettext('source')}: {violation.source})" if violation.source else violation.message
+    field = violation.field if violation.field in form.fields else None
+    form.add_error(field, message)
+
+
+class AuthorityForm(forms.ModelForm):
+    class Meta:
+        model = Authority
+        fields = ["name_ky", "name_ru", "name_kk", "name_en", "kind", "jurisdiction", "parent", "website"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["parent"].queryset = Authority.objects.exclude(pk__in=Authority.subtree_ids({self.instance.pk}))
+
+
+class InstitutionForm(forms.ModelForm):
+    class Meta:
+        model = Institution
+        fields = [
+            "authority", "type", "jurisdiction",
+            "full_name_ky", "full_name_ru", "full_name_kk", "full_name_en",
+            "short_name_ky", "short_name_ru", "short_name_kk", "short_name_en",
+            "legal_address", "registration_number", "okpo", "inn", "bin", "founding_year", "head",
+            "website", "phone", "email",
+        ]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not access.is_system_admin(user):
+            # Only a system admin moves an institution between authorities or countries.
+            for name in ("authority", "jurisdiction"):
+                self.fields[name].disabled = True
+
+
+class LicenceForm(forms.ModelForm):
+    class Meta:
+        model = Licence
+        fields = ["number", "issued_on", "issuing_order", "issued_by", "valid_until", "scope"]
+        widgets = {"issued_on": DATE, "valid_until": DATE}
+
+    def __init__(self, *args, user=None, institution=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if institution is not None:
+            self.instance.institution = institution
+
+    def validate_unique(self):
+        # `institution` is not a form field, so check the (institution, number) pair here.
+        super().validate_unique()
+        qs = Licence.objects.filter(institution_id=self.instance.institution_id, number=self.cleaned_data.get("number"))
+        if self.instance.pk:
+            qs = qs.exclude(pk=self.instance.pk)
+        if qs.exists():
+            self.add_error("number", _("This institution already has a licence with this number."))
+
+
+class SpecialtyForm(forms.ModelForm):
+    class Meta:
+        model = Specialty
+        fields = ["jurisdiction", "code", "name_ky", "name_ru", "name_kk", "name_en", "level", "is_active", "valid_until"]
+        widgets = {"valid_until": DATE}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class ProgrammeForm(ScopedModelForm):
+    class Meta:
+        model = Programme
+        fields = [
+            "institution", "specialty", "name_ky", "name_ru", "name_kk", "name_en", "entry_base", "study_form",
+            "duration_months", "total_hours", "total_credits", "language", "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specialty"].queryset = Specialty.objects.filter(is_active=True) | Specialty.objects.filter(
+            pk=self.instance.specialty_id or 0
+        )
+
+
+class StaffForm(ScopedModelForm):
+    class Meta:
+        model = StaffMember
+        fields = [
+            "institution", "last_name", "first_name", "patronymic", "national_id", "birth_date", "sex", "phone",
+            "email", "position", "category", "employment", "education", "hired_on", "is_active",
+        ]
+
+
+class StudyGroupForm(ScopedModelForm):
+    scoped_fields = ("programme", "curator")
+
+    class Meta:
+        model = StudyGroup
+        fields = ["institution", "name", "programme", "intake_year", "year_of_study", "language", "curator", "is_active"]
+
+
+class StudentForm(ScopedModelForm):
+    scoped_fields = ("group",)
+
+    class Meta:
+        model = Student
+        fields = [
+            "institution", "last_name", "first_name", "patronymic", "national_id", "birth_date", "sex", "phone",
+            "email", "student_number", "group", "status", "funding", "enrolled_on", "special_needs",
+        ]
+
+
+class EmployerForm(ScopedModelForm):
+    class Meta:
+        model = Employer
+        fields = [
+            "institution", "name", "kind", "sector", "size", "tax_id", "address", "contact_person",
+            "contact_position", "phone", "email", "website", "is_active",
+        ]
+
+
+class InvitationForm(ScopedModelForm):
+    scoped_fields = ("employer",)
+
+    class Meta:
+        model = Invitation
+        fields = ["institution", "email", "last_name", "first_name", "role", "employer"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [
+            (r.value, r.label) for r in Role if r not in AUTHORITY_ROLES and r != Role.SYSTEM_ADMIN
+        ]
+
+    def clean(self):
+        data = super().clean()
+        role, employer = data.get("role"), data.get("employer")
+        if role in EMPLOYER_ROLES and not employer:
+            self.add_error("employer", _("A mentor or employer representative must belong to an employer."))
+        if role not in EMPLOYER_ROLES and employer:
+            self.add_error("employer", _("Only mentors and employer representatives belong to an employer."))
+        institution = data.get("institution") or getattr(self.instance, "institution", None)
+        if employer and institution and employer.institution_id != institution.pk:
+            self.add_error("employer", _("Choose an employer of this institution."))
+        return data
+
+
+class AcceptInvitationForm(forms.Form):
+    username = forms.CharField(label=_("Login"), max_length=150)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, invitation=None, **kwargs):
+        self.invitation = invitation
+        super().__init__(*args, **kwargs)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This login is taken; choose another."))
+        return username
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            user = User(
+                username=data.get("username", ""), email=self.invitation.email,
+                first_name=self.invitation.first_name, last_name=self.invitation.last_name,
+            )
+            try:
+                password_validation.validate_password(p1, user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file"))
+
+    def __init__(self, *args, user=None, model=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = access.scope_for(user, model, "change")
+        institutions = Institution.objects.all() if scope.everything else Institution.objects.filter(pk__in=scope.institution_ids)
+        self.fields["institution"] = forms.ModelChoiceField(queryset=institutions, label=_("Institution"))
+        if institutions.count() == 1:
+            self.fields["institution"].initial = institutions.first()
+            self.fields["institution"].widget = forms.HiddenInput()

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from kesip.core import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo institutions, people and logins (idempotent) and print the logins."
+
+    def handle(self, *args, **options):
+        logins = demo.load()
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Kesip demo logins, one per role (password for all: {demo.DEMO_PASSWORD})"))
+        width = max(len(u) for u, *_ in logins)
+        for username, role, where in logins:
+            self.stdout.write(f"  {username.ljust(width)}  {role} — {where}")
+        self.stdout.write("")

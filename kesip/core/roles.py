@@ -1,0 +1,48 @@
+"""Roles and what each may do.
+
+A role is held through a Membership in one institution or one authority. Permissions are plain
+strings `<action>_<area>`; views and viewsets name the one they need, and the navigation shows
+only the pages whose permission the user holds somewhere.
+"""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    AUTHORITY_ANALYST = "authority_analyst", _("Authority analyst")
+    ACCREDITATION_EXPERT = "accreditation_expert", _("Accreditation expert")
+    INSTITUTION_ADMIN = "institution_admin", _("Institution administrator")
+    HEAD = "head", _("Head of institution")
+    HEAD_OF_PRACTICE = "head_of_practice", _("Head of practical training")
+    TEACHER = "teacher", _("Teacher or master")
+    STUDENT = "student", _("Student")
+    EMPLOYER_REP = "employer_rep", _("Employer representative")
+    MENTOR = "mentor", _("Mentor")
+    CAREER_COUNSELLOR = "career_counsellor", _("Career counsellor")
+
+
+# Roles held in an authority (ministry, agency, department) rather than an institution.
+AUTHORITY_ROLES = {Role.AUTHORITY_ANALYST, Role.ACCREDITATION_EXPERT}
+# Outside users: employees of an employer, who see only their own employer's records.
+EMPLOYER_ROLES = {Role.EMPLOYER_REP, Role.MENTOR}
+INSTITUTION_ROLES = set(Role) - AUTHORITY_ROLES - {Role.SYSTEM_ADMIN}
+
+AREAS = ("institution", "staff", "student", "group", "programme", "employer", "member")
+
+_REGISTRY_VIEW = {f"view_{a}" for a in AREAS}
+_REGISTRY_CHANGE = {f"change_{a}" for a in AREAS}
+
+PERMISSIONS = {
+    Role.SYSTEM_ADMIN: _REGISTRY_VIEW | _REGISTRY_CHANGE | {"view_authority", "change_authority", "add_institution"},
+    Role.AUTHORITY_ANALYST: _REGISTRY_VIEW - {"view_member"} | {"view_authority"},
+    Role.ACCREDITATION_EXPERT: {"view_authority"},
+    Role.INSTITUTION_ADMIN: _REGISTRY_VIEW | _REGISTRY_CHANGE,
+    Role.HEAD: _REGISTRY_VIEW,
+    Role.HEAD_OF_PRACTICE: _REGISTRY_VIEW - {"view_member"} | {"change_employer", "change_group", "change_student"},
+    Role.TEACHER: {"view_institution", "view_group", "view_student", "view_programme"},
+    Role.STUDENT: {"view_institution"},
+    Role.EMPLOYER_REP: {"view_employer"},
+    Role.MENTOR: {"view_employer"},
+    Role.CAREER_COUNSELLOR: {"view_institution", "view_programme", "view_employer"},
+}

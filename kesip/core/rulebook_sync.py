@@ -1,0 +1,60 @@
+"""Load the rulebook from `rulebook_data/*.json` into the database.
+
+The JSON files are the reviewed source of truth (one per legal document, each rule with its
+clause); this runs after every `migrate`, so a fresh database always holds the current rulebook.
+A rule is identified by (code, jurisdiction, effective_from): changing a value in place updates
+it, and a new version with a later effective date supersedes the old one from that date.
+"""
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+
+DATA_DIR = Path(__file__).resolve().parent / "rulebook_data"
+LANGS = ("ky", "ru", "kk", "en")
+
+
+def read_files(data_dir=DATA_DIR):
+    for path in sorted(Path(data_dir).glob("*.json")):
+        with open(path, encoding="utf-8") as fh:
+            yield path.name, json.load(fh)
+
+
+@transaction.atomic
+def sync_rulebook(data_dir=DATA_DIR):
+    """Create or update every document and rule; returns (documents, rules) counts."""
+    from kesip.core.models import LegalDocument, Rule
+
+    n_docs = n_rules = 0
+    for _name, data in read_files(data_dir):
+        d = data["document"]
+        doc_fields = {"jurisdiction": d["jurisdiction"], "date": d.get("date") or None,
+                      "number": d.get("number") or "", "seed": d.get("seed") or ""}
+        for lang in LANGS:
+            doc_fields[f"title_{lang}"] = d["title"].get(lang, "")
+            doc_fields[f"issuer_{lang}"] = (d.get("issuer") or {}).get(lang, "")
+        doc, _ = LegalDocument.objects.update_or_create(key=d["key"], defaults=doc_fields)
+        n_docs += 1
+        for r in data["rules"]:
+            fields = {
+                "value": Decimal(str(r["value"])),
+                "unit": r["unit"],
+                "comparison": r["comparison"],
+                "effective_to": r.get("effective_to") or None,
+                "document": doc,
+                "clause": r["clause"],
+                "note": r.get("note", ""),
+            }
+            for lang in LANGS:
+                fields[f"title_{lang}"] = r["title"].get(lang, "")
+            Rule.objects.update_or_create(
+                code=r["code"], jurisdiction=r["jurisdiction"], effective_from=r["effective_from"], defaults=fields
+            )
+            n_rules += 1
+    return n_docs, n_rules
+
+
+def on_post_migrate(sender, **kwargs):
+    if sender.label == "core":
+        sync_rulebook()

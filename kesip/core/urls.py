@@ -1,0 +1,29 @@
+from django.urls import path
+
+from kesip.core import registries as reg
+from kesip.core.views import pages
+from kesip.core.views.generic import registry_urls
+from kesip.core.views.imports import ImportView
+
+app_name = "core"
+
+urlpatterns = [
+    path("", pages.dashboard, name="dashboard"),
+    path("language/", pages.set_language, name="set_language"),
+    path("rulebook/", pages.rulebook, name="rulebook"),
+    path("institutions/<int:pk>/", pages.institution_detail, name="institutions_detail"),
+    path("institutions/<int:institution_pk>/licences/add/", pages.licence_edit, name="licence_add"),
+    path("institutions/<int:institution_pk>/licences/<int:pk>/", pages.licence_edit, name="licence_edit"),
+    path("institutions/<int:institution_pk>/licences/<int:pk>/delete/", pages.licence_delete, name="licence_delete"),
+    path("members/invitations/", pages.invitations, name="invitations"),
+    path("members/invitations/<int:pk>/revoke/", pages.invitation_revoke, name="invitation_revoke"),
+    path("invite/<str:token>/", pages.accept_invitation, name="accept_invitation"),
+]
+urlpatterns += registry_urls(reg.AUTHORITIES, delete=False)
+urlpatterns += registry_urls(reg.INSTITUTIONS, detail=False, delete=False)
+urlpatterns += registry_urls(reg.SPECIALTIES)
+urlpatterns += registry_urls(reg.MEMBERS, add=False, delete=False)
+for r in (reg.PROGRAMMES, reg.GROUPS, reg.STAFF, reg.STUDENTS, reg.EMPLOYERS):
+    urlpatterns += registry_urls(r)
+    if r.importer:
+        urlpatterns.append(path(f"{r.key}/import/", ImportView.as_view(registry=r), name=f"{r.key}_import"))

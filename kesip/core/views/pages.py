@@ -1,0 +1,230 @@
+"""Pages that are not plain registries: dashboard, language, rulebook, passport, invitations."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kesip.core import access
+from kesip.core.forms import AcceptInvitationForm, InvitationForm, LicenceForm
+from kesip.core.models import (
+    Employer,
+    Institution,
+    Invitation,
+    LegalDocument,
+    Licence,
+    Membership,
+    Programme,
+    Rule,
+    StaffMember,
+    Student,
+    StudyGroup,
+)
+
+
+
+def _count(model, **filters):
+    """A correlated COUNT subquery per institution, so counts never multiply through joins."""
+    qs = model.objects.filter(institution=OuterRef("pk"), **filters).order_by().values("institution")
+    return Coalesce(Subquery(qs.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
+
+
+COUNTS = {
+    "staff": (StaffMember, {"is_active": True}),
+    "students": (Student, {"status": Student.Status.ENROLLED}),
+    "groups": (StudyGroup, {"is_active": True}),
+    "programmes": (Programme, {"is_active": True}),
+    "employers": (Employer, {"is_active": True}),
+}
+
+
+def institutions_with_counts(user):
+    qs = Institution.objects.for_user(user).select_related("authority")
+    return qs.annotate(**{k: _count(m, **f) for k, (m, f) in COUNTS.items()})
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    institutions = institutions_with_counts(user)
+    page = Paginator(institutions, settings.KESIP_PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = None
+    if page.paginator.count > 1:
+        totals = institutions.aggregate(**{k: Sum(k) for k in COUNTS})
+    own_student = Student.objects.filter(user=user).select_related("group__programme", "institution").first()
+    employer_memberships = [m for m in access.memberships(user) if m.employer_id]
+    return render(request, "core/dashboard.html", {
+        "page": page, "totals": totals, "single": page.paginator.count == 1,
+        "own_student": own_student, "employer_memberships": employer_memberships,
+        "memberships": access.memberships(user),
+    })
+
+
+@require_POST
+def set_language(request):
+    """Switch the UI language; remembered in a cookie and, when logged in, on the user."""
+    code = request.POST.get("language", "")
+    if code not in dict(settings.LANGUAGES):
+        messages.error(request, _("Unknown language."))
+        code = None
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if code:
+        if request.user.is_authenticated:
+            request.user.language = code
+            request.user.save(update_fields=["language"])
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE,
+            secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False), httponly=False, samesite="Lax",
+        )
+    return response
+
+
+@login_required
+def rulebook(request):
+    rules = Rule.objects.select_related("document").order_by("code", "jurisdiction", "-effective_from")
+    jurisdiction = request.GET.get("jurisdiction", "")
+    if jurisdiction in ("KG", "KZ"):
+        rules = rules.filter(jurisdiction=jurisdiction)
+    module = request.GET.get("module", "")
+    modules = ["wbl", "curriculum", "staffdev", "accreditation", "careers"]
+    if module in modules:
+        rules = rules.filter(code__startswith=module + ".")
+    q = request.GET.get("q", "").strip()
+    if q:
+        rules = rules.filter(
+            Q(code__icontains=q) | Q(title_ky__icontains=q) | Q(title_ru__icontains=q)
+            | Q(title_kk__icontains=q) | Q(title_en__icontains=q) | Q(clause__icontains=q)
+        )
+    page = Paginator(rules, 50).get_page(request.GET.get("page"))
+    params = "&".join(f"{k}={v}" for k, v in (("jurisdiction", jurisdiction), ("module", module), ("q", q)) if v)
+    return render(request, "core/rulebook.html", {
+        "page": page, "jurisdiction": jurisdiction, "module": module, "modules": modules, "q": q,
+        "documents": LegalDocument.objects.annotate(n=Count("rules")).order_by("jurisdiction", "key"),
+        "query": params,
+    })
+
+
+@login_required
+def institution_detail(request, pk):
+    institution = get_object_or_404(institutions_with_counts(request.user), pk=pk)
+    can_edit = Institution.objects.for_user(request.user, "change").filter(pk=pk).exists()
+    return render(request, "core/institution_detail.html", {
+        "institution": institution,
+        "licences": institution.licences.all(),
+        "can_edit": can_edit,
+        "can_history": True,
+    })
+
+
+def _editable_institution(request, pk):
+    return get_object_or_404(Institution.objects.for_user(request.user, "change"), pk=pk)
+
+
+@login_required
+def licence_edit(request, institution_pk, pk=None):
+    institution = _editable_institution(request, institution_pk)
+    licence = get_object_or_404(Licence, pk=pk, institution=institution) if pk else Licence(institution=institution)
+    form = LicenceForm(request.POST or None, instance=licence, institution=institution)
+    if request.method == "POST":
+        if form.is_valid():
+            with transaction.atomic():
+                form.save()
+            messages.success(request, _("Saved: %(object)s") % {"object": licence})
+            return HttpResponseRedirect(reverse("core:institutions_detail", args=[institution.pk]))
+        return render(request, "core/licence_form.html", {"form": form, "institution": institution}, status=400)
+    return render(request, "core/licence_form.html", {"form": form, "institution": institution})
+
+
+@login_required
+@require_POST
+def licence_delete(request, institution_pk, pk):
+    institution = _editable_institution(request, institution_pk)
+    licence = get_object_or_404(Licence, pk=pk, institution=institution)
+    licence.delete()
+    messages.success(request, _("Deleted: %(object)s") % {"object": licence})
+    return HttpResponseRedirect(reverse("core:institutions_detail", args=[institution.pk]))
+
+
+@login_required
+def invitations(request):
+    if not access.has_perm(request.user, "change_member"):
+        raise PermissionDenied
+    form = InvitationForm(request.POST or None, instance=Invitation(invited_by=request.user), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            invitation = form.save()
+        link = request.build_absolute_uri(reverse("core:accept_invitation", args=[invitation.token]))
+        from django.core.mail import send_mail
+
+        send_mail(
+            _("Invitation to Kesip"),
+            _("You are invited to join %(institution)s in Kesip as %(role)s. Open this link to create your login: %(link)s")
+            % {"institution": invitation.institution, "role": invitation.get_role_display(), "link": link},
+            None, [invitation.email], fail_silently=True,
+        )
+        messages.success(request, _("Invitation created. Send this link to %(email)s: %(link)s") % {
+            "email": invitation.email, "link": link})
+        return HttpResponseRedirect(reverse("core:invitations"))
+    pending = (
+        Invitation.objects.for_user(request.user, "change")
+        .select_related("institution", "employer")
+        .filter(accepted_at__isnull=True)
+    )
+    page = Paginator(pending, settings.KESIP_PAGE_SIZE).get_page(request.GET.get("page"))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "core/invitations.html", {"form": form, "page": page, "now": timezone.now()}, status=status)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk):
+    invitation = get_object_or_404(Invitation.objects.for_user(request.user, "change"), pk=pk, accepted_at__isnull=True)
+    invitation.delete()
+    messages.success(request, _("Invitation withdrawn."))
+    return HttpResponseRedirect(reverse("core:invitations"))
+
+
+def accept_invitation(request, token):
+    invitation = Invitation.objects.select_related("institution").filter(token=token).first()
+    if invitation is None or not invitation.is_open:
+        raise Http404
+    form = AcceptInvitationForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        from kesip.core.models import User
+
+        with transaction.atomic():
+            locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+            if locked.accepted_at is not None:
+                raise Http404
+            user = User.objects.create_user(
+                username=form.cleaned_data["username"], password=form.cleaned_data["password1"],
+                email=invitation.email, first_name=invitation.first_name, last_name=invitation.last_name,
+                language=request.LANGUAGE_CODE,
+            )
+            Membership.objects.create(
+                user=user, role=invitation.role, institution=invitation.institution, employer=invitation.employer
+            )
+            locked.accepted_at = timezone.now()
+            locked.accepted_user = user
+            locked.save(update_fields=["accepted_at", "accepted_user"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to Kesip."))
+        return HttpResponseRedirect(reverse("core:dashboard"))
+    return render(request, "core/accept_invitation.html", {"form": form, "invitation": invitation},
+                  status=400 if request.method == "POST" else 200)
+
+
