@@ -174,7 +174,7 @@ EMPLOYERS = Registry(
 )
 
 MEMBERS = Registry(
-    key="members", model=Membership, form_class=MembershipForm, icon="person-gear",
+    key="members", model=Membership, form_class=MembershipForm, icon="person-gear", addable=False,
     columns=[
         Column(_("User"), "user.display_name", sort="user__last_name", link=True),
         Column(_("Login"), "user.username", sort="user__username"),

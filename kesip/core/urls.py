@@ -22,7 +22,7 @@ urlpatterns = [
 urlpatterns += registry_urls(reg.AUTHORITIES, delete=False)
 urlpatterns += registry_urls(reg.INSTITUTIONS, detail=False, delete=False)
 urlpatterns += registry_urls(reg.SPECIALTIES)
-urlpatterns += registry_urls(reg.MEMBERS, add=False, delete=False)
+urlpatterns += registry_urls(reg.MEMBERS, delete=False)
 for r in (reg.PROGRAMMES, reg.GROUPS, reg.STAFF, reg.STUDENTS, reg.EMPLOYERS):
     urlpatterns += registry_urls(r)
     if r.importer:

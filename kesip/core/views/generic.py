@@ -66,6 +66,7 @@ class Registry:
     importer: object = None
     icon: str = "list"
     add_perm: str | None = None  # defaults to change_<area>
+    addable: bool = True  # False where records come from elsewhere (memberships come from invitations)
 
     @property
     def area(self):
@@ -106,7 +107,7 @@ class RegistryView(LoginRequiredMixin, View):
             "registry": r,
             "title": r.title,
             "can_change": access.has_perm(user, f"change_{r.area}"),
-            "can_add": access.has_perm(user, r.add_perm or f"change_{r.area}"),
+            "can_add": r.addable and access.has_perm(user, r.add_perm or f"change_{r.area}"),
             "list_url": r.url("list"),
         }
         ctx.update(extra)
@@ -301,7 +302,7 @@ def _display(model_field, value):
     return value
 
 
-def registry_urls(registry, add=True, detail=True, delete=True, export=True, history=True):
+def registry_urls(registry, detail=True, delete=True, export=True, history=True):
     from django.urls import path
 
     k = registry.key
@@ -309,7 +310,7 @@ def registry_urls(registry, add=True, detail=True, delete=True, export=True, his
         path(f"{k}/", RegistryListView.as_view(registry=registry), name=f"{k}_list"),
         path(f"{k}/<int:pk>/edit/", RegistryFormView.as_view(registry=registry), name=f"{k}_edit"),
     ]
-    if add:
+    if registry.addable:
         patterns.append(path(f"{k}/add/", RegistryFormView.as_view(registry=registry), name=f"{k}_add"))
     if detail:
         patterns.append(path(f"{k}/<int:pk>/", RegistryDetailView.as_view(registry=registry), name=f"{k}_detail"))

@@ -1,0 +1,59 @@
+"""Test setup shared by every app: a world of two institutions with a record of every kind."""
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from kesip.core.roles import Role
+
+
+@pytest.fixture(autouse=True)
+def _english_default(settings):
+    """Tests read messages in English unless they switch language on purpose."""
+    settings.LANGUAGE_CODE = "en"
+    settings.AXES_ENABLED = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = os.environ.get("KESIP_TEST_MEDIA", "/tmp/kesip-test-media")
+
+
+def _tenant(jurisdiction, authority=None):
+    from kesip.core.tests import factories as f
+
+    kwargs = {"jurisdiction": jurisdiction}
+    if authority is not None:
+        kwargs["authority"] = authority
+    institution = f.InstitutionFactory(**kwargs)
+    programme = f.ProgrammeFactory(institution=institution)
+    staff = f.StaffFactory(institution=institution)
+    group = f.GroupFactory(institution=institution, programme=programme, curator=staff)
+    student = f.StudentFactory(institution=institution, group=group)
+    employer = f.EmployerFactory(institution=institution)
+    admin = f.member(Role.INSTITUTION_ADMIN, institution=institution)
+    licence = institution.licences.create(number=f"L-{institution.pk}", issued_on="2024-02-20")
+    return SimpleNamespace(
+        institution=institution, programme=programme, staff=staff, group=group, student=student,
+        employer=employer, admin=admin, licence=licence, specialty=programme.specialty,
+    )
+
+
+@pytest.fixture
+def world(db):
+    """Institution A (KG, under a ministry's department) and B (KZ), each with one record of every kind."""
+    from kesip.core.tests import factories as f
+
+    ministry = f.AuthorityFactory(jurisdiction="KG")
+    department = f.AuthorityFactory(jurisdiction="KG", parent=ministry, kind="regional")
+    a = _tenant("KG", authority=department)
+    b = _tenant("KZ")
+    analyst = f.member(Role.AUTHORITY_ANALYST, authority=ministry)
+    sysadmin = f.member(Role.SYSTEM_ADMIN)
+    return SimpleNamespace(a=a, b=b, ministry=ministry, department=department, analyst=analyst, sysadmin=sysadmin)
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return _login

@@ -1,0 +1,137 @@
+"""The rulebook: loaded from its JSON sources, complete, and applied at each rule's boundary."""
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+
+from kesip.core import rules
+from kesip.core.models import LegalDocument, Rule
+from kesip.core.rulebook_sync import DATA_DIR, sync_rulebook
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_rule_in_the_files_is_in_the_database_with_source_and_four_titles():
+    expected = sum(len(json.loads(p.read_text())["rules"]) for p in DATA_DIR.glob("*.json"))
+    assert Rule.objects.count() == expected
+    assert LegalDocument.objects.count() == len(list(DATA_DIR.glob("*.json")))
+    for r in Rule.objects.select_related("document"):
+        assert r.clause and r.document.title_en, r.code
+        assert all(getattr(r, f"title_{lang}") for lang in ("ky", "ru", "kk", "en")), r.code
+
+
+def test_sync_is_idempotent():
+    before = Rule.objects.count()
+    sync_rulebook()
+    assert Rule.objects.count() == before
+
+
+@pytest.mark.parametrize("code, jurisdiction, value", [
+    ("wbl.volunteer.min_hours", "KG", 40),
+    ("wbl.mentor.max_apprentices", "KG", 2),
+    ("curriculum.credit.academic_hours", "KZ", 24),
+    ("curriculum.academic_hour.minutes", "KZ", 45),
+    ("curriculum.study_year.credits", "KZ", 60),
+    ("curriculum.study_year.academic_hours", "KZ", 1440),
+    ("curriculum.distance_learning.max_percent_time", "KZ", 20),
+    ("curriculum.program.worker.basic_secondary.min_credits", "KZ", 120),
+    ("curriculum.program.worker.basic_secondary.max_credits", "KZ", 180),
+    ("curriculum.program.mid_level.basic_secondary.max_credits", "KZ", 240),
+    ("curriculum.general_education.credits", "KZ", 60),
+    ("curriculum.general_education.choreography.credits", "KZ", 38),
+    ("staffdev.cycle.years", "KG", 3),
+    ("staffdev.internship.min_hours", "KG", 72),
+    ("staffdev.course.short.min_hours", "KG", 16),
+    ("staffdev.course.thematic.max_hours", "KG", 100),
+    ("accreditation.criterion.full_compliance.points", "KG", 3),
+    ("accreditation.criterion.partial_compliance.points", "KG", 2),
+    ("accreditation.criterion.non_compliance.points", "KG", 1),
+    ("accreditation.band.full.min_points", "KG", 65),
+    ("accreditation.band.full.max_points", "KG", 75),
+    ("accreditation.band.full.term_years", "KG", 5),
+    ("accreditation.band.conditional_3y.min_points", "KG", 46),
+    ("accreditation.band.conditional_3y.term_years", "KG", 3),
+    ("accreditation.band.conditional_1y.min_points", "KG", 35),
+    ("accreditation.band.conditional_1y.term_years", "KG", 1),
+    ("accreditation.band.refusal.max_points", "KG", 34),
+])
+def test_issue_named_rules_hold_the_values_of_their_documents(code, jurisdiction, value):
+    assert rules.value(code, jurisdiction) == Decimal(value)
+
+
+def test_volunteering_counts_as_practice_from_40_hours():
+    with pytest.raises(rules.RuleViolation) as exc:
+        rules.check_min("wbl.volunteer.min_hours", "KG", 39, field="hours")
+    assert exc.value.field == "hours" and "п. 31" in exc.value.source or "31" in exc.value.source
+    assert "40" in exc.value.message and "39" in exc.value.message
+    assert rules.check_min("wbl.volunteer.min_hours", "KG", 40).value == 40
+
+
+def test_a_mentor_takes_at_most_two_apprentices():
+    rules.check_max("wbl.mentor.max_apprentices", "KG", 2)
+    with pytest.raises(rules.RuleViolation) as exc:
+        rules.check_max("wbl.mentor.max_apprentices", "KG", 3)
+    assert exc.value.code == "wbl.mentor.max_apprentices"
+    assert exc.value.as_dict().keys() == {"code", "message", "source", "field"}
+
+
+def test_accreditation_full_band_starts_at_65_points():
+    rules.check_min("accreditation.band.full.min_points", "KG", 65)
+    with pytest.raises(rules.RuleViolation):
+        rules.check_min("accreditation.band.full.min_points", "KG", 64)
+    rules.check_max("accreditation.band.refusal.max_points", "KG", 34)
+    with pytest.raises(rules.RuleViolation):
+        rules.check_max("accreditation.band.refusal.max_points", "KG", 35)
+
+
+def test_internship_needs_72_hours():
+    rules.check_min("staffdev.internship.min_hours", "KG", 72)
+    with pytest.raises(rules.RuleViolation):
+        rules.check_min("staffdev.internship.min_hours", "KG", 71)
+
+
+def test_distance_learning_cap_is_20_percent():
+    rules.check_max("curriculum.distance_learning.max_percent_time", "KZ", 20)
+    with pytest.raises(rules.RuleViolation):
+        rules.check_max("curriculum.distance_learning.max_percent_time", "KZ", Decimal("20.01"))
+
+
+def test_jurisdiction_picks_the_rule():
+    with pytest.raises(rules.RuleMissing):
+        rules.rule("wbl.mentor.max_apprentices", "KZ")
+
+
+def test_a_later_version_supersedes_from_its_effective_date():
+    old = rules.rule("wbl.mentor.max_apprentices", "KG")
+    Rule.objects.create(
+        code=old.code, jurisdiction="KG", value=3, unit=old.unit, comparison=old.comparison,
+        effective_from=datetime.date(2030, 9, 1), document=old.document, clause="amendment",
+    )
+    assert rules.value(old.code, "KG", on=datetime.date(2030, 8, 31)) == 2
+    assert rules.value(old.code, "KG", on=datetime.date(2030, 9, 1)) == 3
+
+
+def test_a_rule_is_not_applied_after_it_ends():
+    r = rules.rule("wbl.volunteer.min_hours", "KG")
+    r.effective_to = datetime.date(2025, 12, 31)
+    r.save()
+    with pytest.raises(rules.RuleMissing):
+        rules.rule("wbl.volunteer.min_hours", "KG", on=datetime.date(2026, 1, 1))
+    assert rules.value("wbl.volunteer.min_hours", "KG", on=datetime.date(2025, 12, 31)) == 40
+
+
+def test_rulebook_page_lists_every_rule_with_its_source(client, world, login):
+    login(world.a.admin)
+    response = client.get("/rulebook/?q=wbl.volunteer.min_hours")
+    body = response.content.decode()
+    assert response.status_code == 200
+    r = rules.rule("wbl.volunteer.min_hours", "KG")
+    assert "wbl.volunteer.min_hours" in body and r.clause in body and r.document.title_en in body
+    assert client.get("/rulebook/").context["page"].paginator.count == Rule.objects.count()
+
+
+def test_rulebook_page_query_budget(client, world, login, django_assert_max_num_queries):
+    login(world.a.admin)
+    with django_assert_max_num_queries(8):
+        client.get("/rulebook/")

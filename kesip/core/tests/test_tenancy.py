@@ -1,0 +1,211 @@
+"""Tenancy: nothing of institution A is readable or writable by institution B, page or API.
+
+The page walk covers every URL pattern registered under the `core` namespace and every API
+route, so a new page or endpoint is checked the day it is added.
+"""
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from kesip.core.api_urls import router
+from kesip.core.models import Authority, Institution
+
+pytestmark = pytest.mark.django_db
+
+# Routes that need no login.
+PUBLIC = {"core:accept_invitation", "core:set_language"}
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or namespace
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield (f"{namespace}:{p.name}" if namespace else p.name), prefix + str(p.pattern)
+
+
+def core_routes():
+    return [(name, route) for name, route in _walk(get_resolver().url_patterns) if name.startswith("core:")]
+
+
+def api_routes():
+    return [(name, route) for name, route in _walk(get_resolver().url_patterns) if route.startswith("api/v1/")]
+
+
+def objects_of(t):
+    """The object of tenant `t` that each URL key's <pk> stands for."""
+    return {
+        "institutions": t.institution, "programmes": t.programme, "groups": t.group, "staff": t.staff,
+        "students": t.student, "employers": t.employer, "members": t.institution.memberships.first(),
+        "licence": t.licence, "specialties": t.specialty,
+    }
+
+
+def fill(route, name, t):
+    """Turn a route pattern into a URL for tenant t's object."""
+    objs = objects_of(t)
+    key = name.split(":")[1].rsplit("_", 1)[0]
+    obj = objs.get(key)
+    route = route.replace("<int:institution_pk>", str(t.institution.pk))
+    if "<int:pk>" in route:
+        if name.startswith("core:licence"):
+            obj = t.licence
+        elif name == "core:invitation_revoke":
+            obj = t.invitation
+        if obj is None:
+            return None
+        route = route.replace("<int:pk>", str(obj.pk))
+    route = route.replace("<str:token>", getattr(t, "token", "x"))
+    route = re.sub(r"\^|\$", "", route)
+    return "/" + route
+
+
+@pytest.fixture
+def tenants(world):
+    from kesip.core.models import Invitation
+
+    for t in (world.a, world.b):
+        t.invitation = Invitation.objects.create(
+            institution=t.institution, email="x@example.org", first_name="X", last_name="Y", role="teacher"
+        )
+        t.token = t.invitation.token
+    return world
+
+
+def test_the_walk_covers_the_registries():
+    names = {n for n, _ in core_routes()}
+    for key in ("institutions", "programmes", "groups", "staff", "students", "employers", "members", "specialties"):
+        assert f"core:{key}_list" in names and f"core:{key}_history" in names
+    assert len(api_routes()) >= 20
+
+
+def test_pages_of_a_answer_404_to_b(client, tenants, login):
+    a, b = tenants.a, tenants.b
+    login(b.admin)
+    checked = 0
+    for name, route in core_routes():
+        if "<int:pk>" not in route and "<int:institution_pk>" not in route:
+            continue
+        if name in ("core:specialties_detail", "core:specialties_history"):
+            continue  # the national classifier is shared by design
+        url = fill(route, name, a)
+        if url is None:
+            continue
+        # 405 answers a method the page does not take (before any lookup); the one it takes answers 404.
+        codes = [client.get(url).status_code, client.post(url).status_code]
+        assert set(codes) <= {404, 405} and 404 in codes, (name, url, codes)
+        checked += 1
+    assert checked >= 30
+    a.student.refresh_from_db()
+    a.licence.refresh_from_db()
+    assert a.institution.licences.count() == 1 and Institution.objects.filter(pk=a.institution.pk).exists()
+
+
+def test_lists_and_exports_of_b_show_nothing_of_a(client, tenants, login):
+    a, b = tenants.a, tenants.b
+    login(b.admin)
+    secrets = [a.student.last_name, a.staff.last_name, a.employer.name, a.group.name, a.programme.name_ru,
+               a.institution.short_name_ru, a.admin.last_name]
+    for name, route in core_routes():
+        if "<" in route or name in PUBLIC:
+            continue
+        response = client.get("/" + route)
+        assert response.status_code in (200, 403), (name, response.status_code)
+        body = response.content
+        if route.endswith(".xlsx") and response.status_code == 200:
+            from io import BytesIO
+
+            from openpyxl import load_workbook
+
+            ws = load_workbook(BytesIO(body)).active
+            body = " ".join(str(c) for row in ws.iter_rows(values_only=True) for c in row).encode()
+        for s in secrets:
+            assert s.encode() not in body, (name, s)
+
+
+def test_anonymous_visitors_are_sent_to_login(client, tenants):
+    for name, route in core_routes():
+        if name in PUBLIC:
+            continue
+        url = fill(route, name, tenants.a)
+        if url is None:
+            continue
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], (name, url)
+    for prefix, _viewset, _basename in router.registry:
+        for url in (f"/api/v1/{prefix}/", f"/api/v1/{prefix}/1/"):
+            assert client.get(url).status_code in (401, 403), url
+
+
+API_OBJECTS = {
+    "institutions": "institution", "programmes": "programme", "groups": "group", "staff": "staff",
+    "students": "student", "employers": "employer",
+}
+
+
+def test_api_objects_of_a_answer_404_to_b(client, tenants, login):
+    a, b = tenants.a, tenants.b
+    login(b.admin)
+    for endpoint, attr in API_OBJECTS.items():
+        url = f"/api/v1/{endpoint}/{getattr(a, attr).pk}/"
+        assert client.get(url).status_code == 404, url
+        assert client.patch(url, {"phone": "1"}, content_type="application/json").status_code == 404, url
+        assert client.delete(url).status_code in (404, 405), url
+        listing = client.get(f"/api/v1/{endpoint}/?limit=500").json()
+        assert getattr(a, attr).pk not in {row["id"] for row in listing["results"]}, endpoint
+    people = client.get("/api/v1/people/").json()["results"]
+    assert {p["institution"] for p in people} == {b.institution.pk}
+    a.student.refresh_from_db()
+    assert a.student.phone == ""
+
+
+def test_api_refuses_another_institutions_ids_in_references(client, tenants, login):
+    a, b = tenants.a, tenants.b
+    login(b.admin)
+    response = client.post("/api/v1/students/", {
+        "institution": b.institution.pk, "last_name": "Омаров", "first_name": "Ерлан",
+        "national_id": b.student.national_id[:-1] + "0", "group": a.group.pk,
+    }, content_type="application/json")
+    assert response.status_code == 400 and "group" in response.json()
+    response = client.post("/api/v1/employers/", {
+        "institution": a.institution.pk, "name": "X", "kind": "enterprise", "sector": "it",
+    }, content_type="application/json")
+    assert response.status_code == 400 and "institution" in response.json()
+
+
+def test_authority_analyst_reads_only_institutions_under_its_authority(client, tenants, login):
+    login(tenants.analyst)
+    ids = {row["id"] for row in client.get("/api/v1/institutions/").json()["results"]}
+    assert ids == {tenants.a.institution.pk}
+    assert client.get(f"/institutions/{tenants.a.institution.pk}/").status_code == 200
+    assert client.get(f"/institutions/{tenants.b.institution.pk}/").status_code == 404
+    assert client.get(f"/students/{tenants.a.student.pk}/").status_code == 200
+    # Read-only: the analyst may not change the institution's records.
+    assert client.get(f"/students/{tenants.a.student.pk}/edit/").status_code == 404
+    assert client.patch(f"/api/v1/students/{tenants.a.student.pk}/", {"phone": "1"},
+                        content_type="application/json").status_code == 403
+    # An authority elsewhere in the tree sees nothing of A.
+    other = Authority.objects.create(kind="ministry", jurisdiction="KG", name_ru="Другое")
+    from kesip.core.roles import Role
+    from kesip.core.tests.factories import member
+
+    login(member(Role.AUTHORITY_ANALYST, authority=other))
+    assert client.get("/api/v1/institutions/").json()["results"] == []
+    assert client.get(f"/institutions/{tenants.a.institution.pk}/").status_code == 404
+
+
+def test_mentor_sees_only_own_employer(client, tenants, login):
+    from kesip.core.roles import Role
+    from kesip.core.tests.factories import EmployerFactory, member
+
+    a = tenants.a
+    other = EmployerFactory(institution=a.institution)
+    mentor = member(Role.MENTOR, institution=a.institution, employer=a.employer)
+    login(mentor)
+    ids = {row["id"] for row in client.get("/api/v1/employers/").json()["results"]}
+    assert ids == {a.employer.pk}
+    assert client.get(f"/employers/{other.pk}/").status_code == 404
+    assert client.get("/students/").status_code == 403
+    assert client.get(f"/students/{a.student.pk}/").status_code == 404
