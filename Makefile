@@ -33,11 +33,11 @@ test-browser: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check kesip
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) manage.py check_messages
+	$(PY) manage.py i18n check
 
 messages: $(STAMP)
-	cd kesip && ../$(PY) ../manage.py makemessages -l ky -l ru -l kk -l en --no-obsolete --ignore "static/*"
-	cd kesip && ../$(PY) ../manage.py compilemessages
+	$(PY) manage.py i18n update
+	$(PY) manage.py i18n compile
 
 bench: $(STAMP)
 	$(BIN)/pytest -m "not browser" -k query_budget -v

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kesip.core import identifiers
@@ -80,8 +81,8 @@ class Programme(InstitutionScoped, LocalizedName):
         VOCATIONAL = "vocational", _("On a prior vocational base")
 
     class StudyForm(models.TextChoices):
-        FULL_TIME = "full_time", _("Full-time")
-        PART_TIME = "part_time", _("Part-time")
+        FULL_TIME = "full_time", pgettext_lazy("form of study", "Full-time")
+        PART_TIME = "part_time", pgettext_lazy("form of study", "Part-time")
         EVENING = "evening", _("Evening")
         DUAL = "dual", _("Dual")
 
@@ -126,7 +127,7 @@ class StaffMember(InstitutionScoped):
         OTHER = "other", _("Other")
 
     class Employment(models.TextChoices):
-        FULL_TIME = "full_time", _("Full-time")
+        FULL_TIME = "full_time", pgettext_lazy("employment", "Full-time")
         PART_TIME = "part_time", _("Part-time (external)")
         INTERNAL_PART_TIME = "internal_part_time", _("Part-time (internal)")
 

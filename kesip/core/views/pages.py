@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -61,7 +61,8 @@ def dashboard(request):
     page = Paginator(institutions, settings.KESIP_PAGE_SIZE).get_page(request.GET.get("page"))
     totals = None
     if page.paginator.count > 1:
-        totals = institutions.aggregate(**{k: Sum(k) for k in COUNTS})
+        in_scope = Institution.objects.for_user(user).values("pk")
+        totals = {k: m.objects.filter(institution__in=in_scope, **f).count() for k, (m, f) in COUNTS.items()}
     own_student = Student.objects.filter(user=user).select_related("group__programme", "institution").first()
     employer_memberships = [m for m in access.memberships(user) if m.employer_id]
     return render(request, "core/dashboard.html", {
