@@ -94,6 +94,8 @@ def _cell(value):
 
 
 def _read_csv(data):
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
+        raise ImportFileError(_("The CSV file is not in UTF-8 or Windows-1251 encoding."))
     for encoding in ("utf-8-sig", "cp1251"):
         try:
             text = data.decode(encoding)
@@ -173,6 +175,15 @@ def validate_rows(importer, form_class, user, institution, header, rows):
                     result.errors.append((key, _("Repeats row %(row)s of this file.") % {"row": seen[key][v]}))
                 else:
                     seen[key][v] = number
+        for name in form_class._meta.fields:
+            model_field = model._meta.get_field(name)
+            if data.get(name) in (None, "") and model_field.has_default() and not model_field.is_relation:
+                default = model_field.get_default()
+                if model_field.get_internal_type() == "BooleanField":
+                    if default:
+                        data[name] = "on"
+                else:
+                    data[name] = default
         form = form_class(data, instance=model(institution=institution), user=user)
         if not form.is_valid():
             for fname, errs in form.errors.items():
