@@ -45,8 +45,9 @@ class ScopedModelForm(forms.ModelForm):
                 del self.fields["institution"]
             else:
                 self.fields["institution"].queryset = institutions
-                if institutions.count() == 1:
-                    self.fields["institution"].initial = institutions.first()
+                only = list(institutions[:2])
+                if len(only) == 1:
+                    self.initial["institution"] = only[0].pk
                     self.fields["institution"].widget = forms.HiddenInput()
         inst_ids = [self.instance.institution_id] if self.instance.pk else None
         for name in self.scoped_fields:
@@ -254,6 +255,7 @@ class ImportForm(forms.Form):
         scope = access.scope_for(user, model, "change")
         institutions = Institution.objects.all() if scope.everything else Institution.objects.filter(pk__in=scope.institution_ids)
         self.fields["institution"] = forms.ModelChoiceField(queryset=institutions, label=_("Institution"))
-        if institutions.count() == 1:
-            self.fields["institution"].initial = institutions.first()
+        only = list(institutions[:2])
+        if len(only) == 1:
+            self.fields["institution"].initial = only[0].pk
             self.fields["institution"].widget = forms.HiddenInput()
