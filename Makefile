@@ -32,6 +32,7 @@ test-browser: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check kesip
+	$(BIN)/ruff format --check kesip
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py i18n check
 

@@ -1,4 +1,5 @@
 """Test setup shared by every app: a world of two institutions with a record of every kind."""
+
 import os
 from types import SimpleNamespace
 
@@ -31,8 +32,15 @@ def _tenant(jurisdiction, authority=None):
     admin = f.member(Role.INSTITUTION_ADMIN, institution=institution)
     licence = institution.licences.create(number=f"L-{institution.pk}", issued_on="2024-02-20")
     return SimpleNamespace(
-        institution=institution, programme=programme, staff=staff, group=group, student=student,
-        employer=employer, admin=admin, licence=licence, specialty=programme.specialty,
+        institution=institution,
+        programme=programme,
+        staff=staff,
+        group=group,
+        student=student,
+        employer=employer,
+        admin=admin,
+        licence=licence,
+        specialty=programme.specialty,
     )
 
 

@@ -3,6 +3,7 @@
 Every view and viewset reads tenant data through `Model.objects.for_user(user, action)`, which
 asks `scope_for` here. The scope is computed once per request from the user's memberships.
 """
+
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -67,9 +68,7 @@ def has_perm(user, perm):
 def _authority_institution_ids(authority_ids):
     from kesip.core.models import Authority, Institution
 
-    return set(
-        Institution.objects.filter(authority_id__in=Authority.subtree_ids(authority_ids)).values_list("id", flat=True)
-    )
+    return set(Institution.objects.filter(authority_id__in=Authority.subtree_ids(authority_ids)).values_list("id", flat=True))
 
 
 def scope_for(user, model, action="view"):

@@ -4,6 +4,7 @@ Serializers validate through the model's own `full_clean`, so the API refuses ex
 forms refuse. Related ids are looked up only among records the user may see: another
 institution's id is "not found", never used.
 """
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
@@ -118,11 +119,29 @@ class InstitutionSerializer(ScopedSerializer):
     class Meta:
         model = Institution
         fields = [
-            "id", "authority", "type", "jurisdiction",
-            "full_name_ky", "full_name_ru", "full_name_kk", "full_name_en",
-            "short_name_ky", "short_name_ru", "short_name_kk", "short_name_en",
-            "legal_address", "registration_number", "okpo", "inn", "bin", "founding_year", "head",
-            "website", "phone", "email", "licences",
+            "id",
+            "authority",
+            "type",
+            "jurisdiction",
+            "full_name_ky",
+            "full_name_ru",
+            "full_name_kk",
+            "full_name_en",
+            "short_name_ky",
+            "short_name_ru",
+            "short_name_kk",
+            "short_name_en",
+            "legal_address",
+            "registration_number",
+            "okpo",
+            "inn",
+            "bin",
+            "founding_year",
+            "head",
+            "website",
+            "phone",
+            "email",
+            "licences",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -143,8 +162,20 @@ class ProgrammeSerializer(ScopedSerializer):
     class Meta:
         model = Programme
         fields = [
-            "id", "institution", "specialty", "name_ky", "name_ru", "name_kk", "name_en", "entry_base",
-            "study_form", "duration_months", "total_hours", "total_credits", "language", "is_active",
+            "id",
+            "institution",
+            "specialty",
+            "name_ky",
+            "name_ru",
+            "name_kk",
+            "name_en",
+            "entry_base",
+            "study_form",
+            "duration_months",
+            "total_hours",
+            "total_credits",
+            "language",
+            "is_active",
         ]
 
 
@@ -153,12 +184,32 @@ class StudyGroupSerializer(ScopedSerializer):
 
     class Meta:
         model = StudyGroup
-        fields = ["id", "institution", "name", "programme", "intake_year", "year_of_study", "language", "curator",
-                  "is_active", "student_count"]
+        fields = [
+            "id",
+            "institution",
+            "name",
+            "programme",
+            "intake_year",
+            "year_of_study",
+            "language",
+            "curator",
+            "is_active",
+            "student_count",
+        ]
 
 
-PERSON_FIELDS = ["id", "institution", "last_name", "first_name", "patronymic", "national_id", "birth_date", "sex",
-                 "phone", "email"]
+PERSON_FIELDS = [
+    "id",
+    "institution",
+    "last_name",
+    "first_name",
+    "patronymic",
+    "national_id",
+    "birth_date",
+    "sex",
+    "phone",
+    "email",
+]
 
 
 class StaffSerializer(ScopedSerializer):
@@ -176,8 +227,22 @@ class StudentSerializer(ScopedSerializer):
 class EmployerSerializer(ScopedSerializer):
     class Meta:
         model = Employer
-        fields = ["id", "institution", "name", "kind", "sector", "size", "tax_id", "address", "contact_person",
-                  "contact_position", "phone", "email", "website", "is_active"]
+        fields = [
+            "id",
+            "institution",
+            "name",
+            "kind",
+            "sector",
+            "size",
+            "tax_id",
+            "address",
+            "contact_person",
+            "contact_position",
+            "phone",
+            "email",
+            "website",
+            "is_active",
+        ]
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -199,8 +264,24 @@ class RuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Rule
-        fields = ["id", "code", "jurisdiction", "value", "unit", "comparison", "effective_from", "effective_to",
-                  "document", "clause", "source", "title_ky", "title_ru", "title_kk", "title_en", "note"]
+        fields = [
+            "id",
+            "code",
+            "jurisdiction",
+            "value",
+            "unit",
+            "comparison",
+            "effective_from",
+            "effective_to",
+            "document",
+            "clause",
+            "source",
+            "title_ky",
+            "title_ru",
+            "title_kk",
+            "title_en",
+            "note",
+        ]
 
 
 class ScopedViewSet(viewsets.ModelViewSet):
@@ -262,8 +343,8 @@ class StudyGroupViewSet(ScopedViewSet):
     def get_queryset(self):
         from django.db.models import Count, Q
 
-        return super().get_queryset().annotate(
-            student_count=Count("students", filter=Q(students__status=Student.Status.ENROLLED))
+        return (
+            super().get_queryset().annotate(student_count=Count("students", filter=Q(students__status=Student.Status.ENROLLED)))
         )
 
 

@@ -1,4 +1,5 @@
 """The navigation: only the pages whose permission the user holds somewhere."""
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _

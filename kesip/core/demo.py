@@ -7,6 +7,7 @@ University issued the WBL regulation, Osh Technological University the staff-qua
 regulation; Sapattuu Bilim is the accreditation agency. People's names are invented; every
 personal number is valid for its country. Loading is idempotent: natural keys are looked up first.
 """
+
 import datetime
 
 from django.db import transaction
@@ -53,93 +54,220 @@ def kz_bin(registered, serial):
 
 AUTHORITIES = [
     # key, parent key, kind, jurisdiction, ky, ru, kk, en
-    ("mes_kg", None, "ministry", "KG",
-     "Кыргыз Республикасынын Билим берүү жана илим министрлиги",
-     "Министерство образования и науки Кыргызской Республики",
-     "Қырғыз Республикасының Білім және ғылым министрлігі",
-     "Ministry of Education and Science of the Kyrgyz Republic"),
-    ("dpve_kg", "mes_kg", "other", "KG",
-     "Башталгыч кесиптик билим берүү дирекциясы",
-     "Дирекция начального профессионального образования",
-     "Бастапқы кәсіптік білім беру дирекциясы",
-     "Directorate of Primary Vocational Education"),
-    ("sapattuu", None, "agency", "KG",
-     "«Сапаттуу Билим» билим берүү уюмдарын жана программаларын аккредитациялоо агенттиги",
-     "Агентство по аккредитации образовательных организаций и программ «Сапаттуу Билим»",
-     "«Сапаттуу Билим» білім беру ұйымдары мен бағдарламаларын аккредиттеу агенттігі",
-     "Sapattuu Bilim Agency for Accreditation of Educational Organizations and Programmes"),
-    ("mop_kz", None, "ministry", "KZ",
-     "Казакстан Республикасынын Агартуу министрлиги",
-     "Министерство просвещения Республики Казахстан",
-     "Қазақстан Республикасының Оқу-ағарту министрлігі",
-     "Ministry of Enlightenment of the Republic of Kazakhstan"),
-    ("almaty_edu", "mop_kz", "regional", "KZ",
-     "Алматы шаарынын билим берүү башкармалыгы",
-     "Управление образования города Алматы",
-     "Алматы қаласының білім басқармасы",
-     "Almaty City Education Department"),
+    (
+        "mes_kg",
+        None,
+        "ministry",
+        "KG",
+        "Кыргыз Республикасынын Билим берүү жана илим министрлиги",
+        "Министерство образования и науки Кыргызской Республики",
+        "Қырғыз Республикасының Білім және ғылым министрлігі",
+        "Ministry of Education and Science of the Kyrgyz Republic",
+    ),
+    (
+        "dpve_kg",
+        "mes_kg",
+        "other",
+        "KG",
+        "Башталгыч кесиптик билим берүү дирекциясы",
+        "Дирекция начального профессионального образования",
+        "Бастапқы кәсіптік білім беру дирекциясы",
+        "Directorate of Primary Vocational Education",
+    ),
+    (
+        "sapattuu",
+        None,
+        "agency",
+        "KG",
+        "«Сапаттуу Билим» билим берүү уюмдарын жана программаларын аккредитациялоо агенттиги",
+        "Агентство по аккредитации образовательных организаций и программ «Сапаттуу Билим»",
+        "«Сапаттуу Билим» білім беру ұйымдары мен бағдарламаларын аккредиттеу агенттігі",
+        "Sapattuu Bilim Agency for Accreditation of Educational Organizations and Programmes",
+    ),
+    (
+        "mop_kz",
+        None,
+        "ministry",
+        "KZ",
+        "Казакстан Республикасынын Агартуу министрлиги",
+        "Министерство просвещения Республики Казахстан",
+        "Қазақстан Республикасының Оқу-ағарту министрлігі",
+        "Ministry of Enlightenment of the Republic of Kazakhstan",
+    ),
+    (
+        "almaty_edu",
+        "mop_kz",
+        "regional",
+        "KZ",
+        "Алматы шаарынын билим берүү башкармалыгы",
+        "Управление образования города Алматы",
+        "Алматы қаласының білім басқармасы",
+        "Almaty City Education Department",
+    ),
 ]
 
 INSTITUTIONS = [
     dict(
-        key="pl8", authority="dpve_kg", type="lyceum", jurisdiction="KG",
+        key="pl8",
+        authority="dpve_kg",
+        type="lyceum",
+        jurisdiction="KG",
         full_name_ky="Н.Мусаев атындагы №8 Кесиптик лицейи мекемеси",
         full_name_ru="Учреждение «Профессиональный лицей №8 имени Н. Мусаева»",
         full_name_kk="Н. Мусаев атындағы №8 кәсіптік лицей мекемесі",
         full_name_en="Institution “Vocational Lyceum No. 8 named after N. Musaev”",
-        short_name_ky="Н.Мусаев атындагы №8 КЛ", short_name_ru="ПЛ №8 им. Н. Мусаева",
-        short_name_kk="Н. Мусаев атындағы №8 КЛ", short_name_en="Vocational Lyceum No. 8",
+        short_name_ky="Н.Мусаев атындагы №8 КЛ",
+        short_name_ru="ПЛ №8 им. Н. Мусаева",
+        short_name_kk="Н. Мусаев атындағы №8 КЛ",
+        short_name_en="Vocational Lyceum No. 8",
         legal_address="Баткен обл., Кызыл-Кыя ш., Караван айылы, Кыпчаков көч. 29",
-        registration_number="94815-3309-У-е", okpo="02563871", inn="00307199510011", founding_year=1958,
-        head="Кыпчаков Бакытбек Жеңишбекович", website="http://pl8.kbb.kg", phone="0500 144 600",
+        registration_number="94815-3309-У-е",
+        okpo="02563871",
+        inn="00307199510011",
+        founding_year=1958,
+        head="Кыпчаков Бакытбек Жеңишбекович",
+        website="http://pl8.kbb.kg",
+        phone="0500 144 600",
         email="karavanpl18@mail.ru",
     ),
     dict(
-        key="jasu", authority="mes_kg", type="university", jurisdiction="KG",
+        key="jasu",
+        authority="mes_kg",
+        type="university",
+        jurisdiction="KG",
         full_name_ky="Б. Осмонов атындагы Жалал-Абад мамлекеттик университети",
         full_name_ru="Жалал-Абадский государственный университет имени Б. Осмонова",
         full_name_kk="Б. Осмонов атындағы Жалал-Абад мемлекеттік университеті",
         full_name_en="Jalal-Abad State University named after B. Osmonov",
-        short_name_ky="ЖАМУ", short_name_ru="ЖАГУ", short_name_kk="ЖАМУ", short_name_en="JASU",
-        legal_address="Жалал-Абад ш., Ленин көч. 57", okpo="02571201", inn="01503199310076", founding_year=1993,
-        head="Асанов Төлөнбек Маматович", website="https://jasu.edu.kg", phone="+996 3722 5 52 33",
+        short_name_ky="ЖАМУ",
+        short_name_ru="ЖАГУ",
+        short_name_kk="ЖАМУ",
+        short_name_en="JASU",
+        legal_address="Жалал-Абад ш., Ленин көч. 57",
+        okpo="02571201",
+        inn="01503199310076",
+        founding_year=1993,
+        head="Асанов Төлөнбек Маматович",
+        website="https://jasu.edu.kg",
+        phone="+996 3722 5 52 33",
     ),
     dict(
-        key="oshtu", authority="mes_kg", type="university", jurisdiction="KG",
+        key="oshtu",
+        authority="mes_kg",
+        type="university",
+        jurisdiction="KG",
         full_name_ky="М.М. Адышев атындагы Ош технологиялык университети",
         full_name_ru="Ошский технологический университет имени М.М. Адышева",
         full_name_kk="М.М. Адышев атындағы Ош технологиялық университеті",
         full_name_en="Osh Technological University named after M. M. Adyshev",
-        short_name_ky="ОшТУ", short_name_ru="ОшТУ", short_name_kk="ОшТУ", short_name_en="OshTU",
-        legal_address="Ош ш., Исанов көч. 81", okpo="02571299", inn="02108199110153", founding_year=1963,
-        head="Ташполотов Ысламидин Ташполотович", website="https://oshtu.kg", phone="+996 3222 5 08 55",
+        short_name_ky="ОшТУ",
+        short_name_ru="ОшТУ",
+        short_name_kk="ОшТУ",
+        short_name_en="OshTU",
+        legal_address="Ош ш., Исанов көч. 81",
+        okpo="02571299",
+        inn="02108199110153",
+        founding_year=1963,
+        head="Ташполотов Ысламидин Ташполотович",
+        website="https://oshtu.kg",
+        phone="+996 3222 5 08 55",
     ),
     dict(
-        key="apc", authority="almaty_edu", type="college", jurisdiction="KZ",
+        key="apc",
+        authority="almaty_edu",
+        type="college",
+        jurisdiction="KZ",
         full_name_ky="Алматы политехникалык колледжи",
         full_name_ru="Алматинский политехнический колледж",
         full_name_kk="Алматы политехникалық колледжі",
         full_name_en="Almaty Polytechnic College",
-        short_name_ky="АПК", short_name_ru="АПК", short_name_kk="АПК", short_name_en="APC",
-        legal_address="Алматы қ., Сейфуллин даңғ. 530", founding_year=1964,
-        head="Нұрланова Гүлнар Серікқызы", website="https://apc.edu.kz", phone="+7 727 272 40 10",
+        short_name_ky="АПК",
+        short_name_ru="АПК",
+        short_name_kk="АПК",
+        short_name_en="APC",
+        legal_address="Алматы қ., Сейфуллин даңғ. 530",
+        founding_year=1964,
+        head="Нұрланова Гүлнар Серікқызы",
+        website="https://apc.edu.kz",
+        phone="+7 727 272 40 10",
     ),
 ]
 
 SPECIALTIES = [
-    ("KG", "7212", "primary_vocational", "Электр жана газ менен ширетүүчү", "Электрогазосварщик", "Электргазбен дәнекерлеуші", "Electric and gas welder"),
+    (
+        "KG",
+        "7212",
+        "primary_vocational",
+        "Электр жана газ менен ширетүүчү",
+        "Электрогазосварщик",
+        "Электргазбен дәнекерлеуші",
+        "Electric and gas welder",
+    ),
     ("KG", "7531", "primary_vocational", "Тигүүчү", "Швея, портной", "Тігінші", "Tailor, seamstress"),
-    ("KG", "7231", "primary_vocational", "Автоунааларды оңдоочу слесарь", "Слесарь по ремонту автомобилей", "Автомобильдерді жөндеу слесарі", "Car-repair fitter"),
+    (
+        "KG",
+        "7231",
+        "primary_vocational",
+        "Автоунааларды оңдоочу слесарь",
+        "Слесарь по ремонту автомобилей",
+        "Автомобильдерді жөндеу слесарі",
+        "Car-repair fitter",
+    ),
     ("KG", "5120", "primary_vocational", "Ашпоз, кондитер", "Повар, кондитер", "Аспаз, кондитер", "Cook, confectioner"),
-    ("KG", "2514", "secondary_vocational", "Программалык камсыздоо", "Программное обеспечение", "Бағдарламалық қамтамасыз ету", "Software development"),
+    (
+        "KG",
+        "2514",
+        "secondary_vocational",
+        "Программалык камсыздоо",
+        "Программное обеспечение",
+        "Бағдарламалық қамтамасыз ету",
+        "Software development",
+    ),
     ("KZ", "07150100", "primary_vocational", "Ширетүү иши", "Сварочное дело", "Дәнекерлеу ісі", "Welding"),
-    ("KZ", "06130100", "secondary_vocational", "Программалык камсыздоо", "Программное обеспечение", "Бағдарламалық қамтамасыз ету", "Software"),
+    (
+        "KZ",
+        "06130100",
+        "secondary_vocational",
+        "Программалык камсыздоо",
+        "Программное обеспечение",
+        "Бағдарламалық қамтамасыз ету",
+        "Software",
+    ),
 ]
 
-KG_FIRST_M = ["Азамат", "Бакыт", "Эрлан", "Нурбек", "Улан", "Тилек", "Айбек", "Жоомарт", "Мирлан", "Бектур", "Нурсултан", "Адилет", "Эмир"]
+KG_FIRST_M = [
+    "Азамат",
+    "Бакыт",
+    "Эрлан",
+    "Нурбек",
+    "Улан",
+    "Тилек",
+    "Айбек",
+    "Жоомарт",
+    "Мирлан",
+    "Бектур",
+    "Нурсултан",
+    "Адилет",
+    "Эмир",
+]
 KG_FIRST_F = ["Айгерим", "Жылдыз", "Гүлнара", "Айнура", "Назгүл", "Чолпон", "Бермет", "Мээрим"]
-KG_LAST = ["Абдыкадыров", "Маматов", "Ташиев", "Осмонов", "Жумабеков", "Асанов", "Токтосунов", "Эргешов",
-           "Сыдыков", "Орозбаев", "Турдубаев", "Камчыбеков", "Мырзаев", "Бообеков", "Алиев"]
+KG_LAST = [
+    "Абдыкадыров",
+    "Маматов",
+    "Ташиев",
+    "Осмонов",
+    "Жумабеков",
+    "Асанов",
+    "Токтосунов",
+    "Эргешов",
+    "Сыдыков",
+    "Орозбаев",
+    "Турдубаев",
+    "Камчыбеков",
+    "Мырзаев",
+    "Бообеков",
+    "Алиев",
+]
 KZ_FIRST_M = ["Ерлан", "Данияр", "Нұрлан", "Асхат", "Бауыржан", "Арман"]
 KZ_FIRST_F = ["Айгүл", "Динара", "Жанар", "Салтанат"]
 KZ_LAST = ["Сейітов", "Омаров", "Жақыпов", "Нұрғалиев", "Бекмұханов", "Қасымов"]
@@ -155,7 +283,8 @@ def load():
     authorities = {}
     for key, parent, kind, jur, ky, ru, kk, en in AUTHORITIES:
         a, _ = Authority.objects.get_or_create(
-            name_ru=ru, jurisdiction=jur,
+            name_ru=ru,
+            jurisdiction=jur,
             defaults=dict(kind=kind, name_ky=ky, name_kk=kk, name_en=en, parent=authorities.get(parent)),
         )
         authorities[key] = a
@@ -170,11 +299,12 @@ def load():
         institutions["apc"].bin = kz_bin(datetime.date(1999, 3, 1), 10452)
         institutions["apc"].save()
     Licence.objects.get_or_create(
-        institution=institutions["pl8"], number="LS240001011",
+        institution=institutions["pl8"],
+        number="LS240001011",
         defaults=dict(
             issued_on=datetime.date(2024, 2, 20),
             issuing_order="Order of the Ministry of Education and Science No. 264/1 of 21.02.2024 "
-                          "(Licensing Council protocol No. 3-9 of 16.02.2024); licence form No. 2024-0104",
+            "(Licensing Council protocol No. 3-9 of 16.02.2024); licence form No. 2024-0104",
             issued_by="Ministry of Education and Science of the Kyrgyz Republic",
         ),
     )
@@ -187,12 +317,19 @@ def load():
 
     def programme(inst, code, months, hours=None, credits=None, base="grade9", language="ky", **names):
         p, _ = Programme.objects.get_or_create(
-            institution=inst, specialty=specialties[code], duration_months=months, entry_base=base,
-            defaults=dict(total_hours=hours, total_credits=credits, language=language,
-                          name_ky=names.get("ky") or specialties[code].name_ky,
-                          name_ru=names.get("ru") or specialties[code].name_ru,
-                          name_kk=names.get("kk") or specialties[code].name_kk,
-                          name_en=names.get("en") or specialties[code].name_en),
+            institution=inst,
+            specialty=specialties[code],
+            duration_months=months,
+            entry_base=base,
+            defaults=dict(
+                total_hours=hours,
+                total_credits=credits,
+                language=language,
+                name_ky=names.get("ky") or specialties[code].name_ky,
+                name_ru=names.get("ru") or specialties[code].name_ru,
+                name_kk=names.get("kk") or specialties[code].name_kk,
+                name_en=names.get("en") or specialties[code].name_en,
+            ),
         )
         return p
 
@@ -209,31 +346,83 @@ def load():
 
     # Staff of the lyceum: 12 teachers, 1 master of industrial training, 1 external part-timer, and the director.
     staff = []
-    positions = ["Кыргыз тили жана адабияты", "Орус тили", "Математика", "Физика", "Химия", "Тарых",
-                 "Англис тили", "Информатика", "Дене тарбия", "Материал таануу", "Электротехника", "Чийме"]
+    positions = [
+        "Кыргыз тили жана адабияты",
+        "Орус тили",
+        "Математика",
+        "Физика",
+        "Химия",
+        "Тарых",
+        "Англис тили",
+        "Информатика",
+        "Дене тарбия",
+        "Материал таануу",
+        "Электротехника",
+        "Чийме",
+    ]
     for i, subject in enumerate(positions):
         sex = "F" if i % 3 == 0 else "M"
         last = KG_LAST[i % len(KG_LAST)]
         first = (KG_FIRST_F if sex == "F" else KG_FIRST_M)[i % 8]
         born = datetime.date(1968 + i * 2, (i % 12) + 1, 10 + i)
-        staff.append(dict(last_name=female(last) if sex == "F" else last, first_name=first, sex=sex, birth_date=born,
-                          national_id=kg_pin(sex, born, 10100 + i), position=f"Мугалим: {subject}", category="teacher"))
+        staff.append(
+            dict(
+                last_name=female(last) if sex == "F" else last,
+                first_name=first,
+                sex=sex,
+                birth_date=born,
+                national_id=kg_pin(sex, born, 10100 + i),
+                position=f"Мугалим: {subject}",
+                category="teacher",
+            )
+        )
     born = datetime.date(1975, 6, 3)
-    staff.append(dict(last_name="Сыдыков", first_name="Кубанычбек", sex="M", birth_date=born, national_id=kg_pin("M", born, 20011),
-                      position="Өндүрүштүк окутуу устаты (ширетүү)", category="master"))
+    staff.append(
+        dict(
+            last_name="Сыдыков",
+            first_name="Кубанычбек",
+            sex="M",
+            birth_date=born,
+            national_id=kg_pin("M", born, 20011),
+            position="Өндүрүштүк окутуу устаты (ширетүү)",
+            category="master",
+        )
+    )
     born = datetime.date(1982, 11, 21)
-    staff.append(dict(last_name="Орозбаев", first_name="Талант", sex="M", birth_date=born, national_id=kg_pin("M", born, 20012),
-                      position="Ширетүү технологиясы (айкалыштыруучу)", category="teacher", employment="part_time"))
+    staff.append(
+        dict(
+            last_name="Орозбаев",
+            first_name="Талант",
+            sex="M",
+            birth_date=born,
+            national_id=kg_pin("M", born, 20012),
+            position="Ширетүү технологиясы (айкалыштыруучу)",
+            category="teacher",
+            employment="part_time",
+        )
+    )
     born = datetime.date(1970, 4, 14)
-    staff.append(dict(last_name="Кыпчаков", first_name="Бакытбек", patronymic="Жеңишбекович", sex="M", birth_date=born,
-                      national_id=kg_pin("M", born, 30001), position="Директор", category="management"))
+    staff.append(
+        dict(
+            last_name="Кыпчаков",
+            first_name="Бакытбек",
+            patronymic="Жеңишбекович",
+            sex="M",
+            birth_date=born,
+            national_id=kg_pin("M", born, 30001),
+            position="Директор",
+            category="management",
+        )
+    )
     staff_objs = []
     for s in staff:
         obj, _ = StaffMember.objects.get_or_create(institution=pl8, national_id=s["national_id"], defaults=s)
         staff_objs.append(obj)
     master = staff_objs[12]
     group, _ = StudyGroup.objects.get_or_create(
-        institution=pl8, name="ЭГС-23", defaults=dict(programme=welding, intake_year=2023, year_of_study=2, language="ky", curator=master)
+        institution=pl8,
+        name="ЭГС-23",
+        defaults=dict(programme=welding, intake_year=2023, year_of_study=2, language="ky", curator=master),
     )
     students = []
     for i in range(13):
@@ -242,48 +431,93 @@ def load():
         first = KG_FIRST_F[i % 8] if sex == "F" else KG_FIRST_M[i]
         born = datetime.date(2008, (i % 12) + 1, 3 + i)
         s, _ = Student.objects.get_or_create(
-            institution=pl8, national_id=kg_pin(sex, born, 40100 + i),
-            defaults=dict(last_name=female(last) if sex == "F" else last, first_name=first, sex=sex, birth_date=born,
-                          student_number=f"ЭГС-23-{i + 1:02d}", group=group, enrolled_on=datetime.date(2023, 9, 1)),
+            institution=pl8,
+            national_id=kg_pin(sex, born, 40100 + i),
+            defaults=dict(
+                last_name=female(last) if sex == "F" else last,
+                first_name=first,
+                sex=sex,
+                birth_date=born,
+                student_number=f"ЭГС-23-{i + 1:02d}",
+                group=group,
+                enrolled_on=datetime.date(2023, 9, 1),
+            ),
         )
         students.append(s)
 
     # A group at JASU's college and two at the Kazakh college.
     born = datetime.date(1979, 2, 2)
     jasu_teacher, _ = StaffMember.objects.get_or_create(
-        institution=institutions["jasu"], national_id=kg_pin("F", born, 50001),
-        defaults=dict(last_name="Эргешова", first_name="Гүлнара", sex="F", birth_date=born, position="Окутуучу", category="teacher"),
+        institution=institutions["jasu"],
+        national_id=kg_pin("F", born, 50001),
+        defaults=dict(
+            last_name="Эргешова", first_name="Гүлнара", sex="F", birth_date=born, position="Окутуучу", category="teacher"
+        ),
     )
-    StudyGroup.objects.get_or_create(institution=institutions["jasu"], name="ПО-24",
-                                     defaults=dict(programme=jasu_prog, intake_year=2024, year_of_study=2, language="ru", curator=jasu_teacher))
+    StudyGroup.objects.get_or_create(
+        institution=institutions["jasu"],
+        name="ПО-24",
+        defaults=dict(programme=jasu_prog, intake_year=2024, year_of_study=2, language="ru", curator=jasu_teacher),
+    )
     for i, (first, last) in enumerate(zip(KZ_FIRST_M + KZ_FIRST_F, KZ_LAST * 2)):
         sex = "F" if i >= len(KZ_FIRST_M) else "M"
         born = datetime.date(1975 + i, (i % 12) + 1, 5 + i)
         StaffMember.objects.get_or_create(
-            institution=apc, national_id=kz_iin(sex, born, 1200 + i * 7),
-            defaults=dict(last_name=female(last) if sex == "F" else last, first_name=first, sex=sex, birth_date=born,
-                          position="Оқытушы" if i else "Директор", category="teacher" if i else "management"),
+            institution=apc,
+            national_id=kz_iin(sex, born, 1200 + i * 7),
+            defaults=dict(
+                last_name=female(last) if sex == "F" else last,
+                first_name=first,
+                sex=sex,
+                birth_date=born,
+                position="Оқытушы" if i else "Директор",
+                category="teacher" if i else "management",
+            ),
         )
-    kz_group, _ = StudyGroup.objects.get_or_create(institution=apc, name="ДС-24-1",
-                                                   defaults=dict(programme=apc_weld, intake_year=2024, year_of_study=2, language="kk"))
-    StudyGroup.objects.get_or_create(institution=apc, name="ПО-25-1",
-                                     defaults=dict(programme=apc_soft, intake_year=2025, year_of_study=1, language="ru"))
+    kz_group, _ = StudyGroup.objects.get_or_create(
+        institution=apc, name="ДС-24-1", defaults=dict(programme=apc_weld, intake_year=2024, year_of_study=2, language="kk")
+    )
+    StudyGroup.objects.get_or_create(
+        institution=apc, name="ПО-25-1", defaults=dict(programme=apc_soft, intake_year=2025, year_of_study=1, language="ru")
+    )
     for i in range(8):
         sex = "F" if i % 4 == 3 else "M"
         born = datetime.date(2008, (i % 12) + 1, 12 + i)
         last = KZ_LAST[i % len(KZ_LAST)]
         Student.objects.get_or_create(
-            institution=apc, national_id=kz_iin(sex, born, 3400 + i * 11),
-            defaults=dict(last_name=female(last) if sex == "F" else last,
-                          first_name=(KZ_FIRST_F if sex == "F" else KZ_FIRST_M)[i % 4], sex=sex, birth_date=born,
-                          group=kz_group, enrolled_on=datetime.date(2024, 9, 1)),
+            institution=apc,
+            national_id=kz_iin(sex, born, 3400 + i * 11),
+            defaults=dict(
+                last_name=female(last) if sex == "F" else last,
+                first_name=(KZ_FIRST_F if sex == "F" else KZ_FIRST_M)[i % 4],
+                sex=sex,
+                birth_date=born,
+                group=kz_group,
+                enrolled_on=datetime.date(2024, 9, 1),
+            ),
         )
 
     employers = {}
     for inst_key, name, kind, sector, size, tax, contact in [
-        ("pl8", "ОсОО «Кызыл-Кыя Металл Курулуш»", "enterprise", "construction", "small", "02305201910014", "Мамытов Жоробек, башкы инженер"),
+        (
+            "pl8",
+            "ОсОО «Кызыл-Кыя Металл Курулуш»",
+            "enterprise",
+            "construction",
+            "small",
+            "02305201910014",
+            "Мамытов Жоробек, башкы инженер",
+        ),
         ("pl8", "ОсОО «Караван Агро Сервис»", "enterprise", "agriculture", "micro", "01112201710021", "Ташиев Эркин, директор"),
-        ("pl8", "ЖИ Абдыкадыров Н. — ширетүү устаканасы", "entrepreneur", "services", "micro", "21505198510017", "Абдыкадыров Нурлан"),
+        (
+            "pl8",
+            "ЖИ Абдыкадыров Н. — ширетүү устаканасы",
+            "entrepreneur",
+            "services",
+            "micro",
+            "21505198510017",
+            "Абдыкадыров Нурлан",
+        ),
         ("jasu", "ОсОО «Жалал-Абад Жылуулук Энерго»", "enterprise", "energy", "medium", "00911200510032", "Жумабеков Алмаз"),
         ("oshtu", "ОсОО «Ош Техносервис»", "enterprise", "manufacturing", "small", "01402201210045", "Осмонова Айнура"),
         ("apc", "ТОО «Алматы Металл Конструкция»", "enterprise", "manufacturing", "medium", None, "Омаров Ерлан, бас инженер"),
@@ -293,9 +527,16 @@ def load():
         if tax is None:
             tax = kz_bin(datetime.date(2012 + len(employers), 5, 1), 20000 + len(employers) * 13)
         e, _ = Employer.objects.get_or_create(
-            institution=inst, name=name,
-            defaults=dict(kind=kind, sector=sector, size=size, tax_id=tax, contact_person=contact,
-                          address="Кызыл-Кыя ш." if inst_key == "pl8" else ""),
+            institution=inst,
+            name=name,
+            defaults=dict(
+                kind=kind,
+                sector=sector,
+                size=size,
+                tax_id=tax,
+                contact_person=contact,
+                address="Кызыл-Кыя ш." if inst_key == "pl8" else "",
+            ),
         )
         employers.setdefault(inst_key, []).append(e)
 
@@ -303,14 +544,22 @@ def load():
 
     def account(username, role, first, last, institution=None, authority=None, employer=None, superuser=False, language=""):
         user, created = User.objects.get_or_create(
-            username=username, defaults=dict(first_name=first, last_name=last, email=f"{username}@demo.kesip.kg",
-                                             is_superuser=superuser, is_staff=superuser, language=language),
+            username=username,
+            defaults=dict(
+                first_name=first,
+                last_name=last,
+                email=f"{username}@demo.kesip.kg",
+                is_superuser=superuser,
+                is_staff=superuser,
+                language=language,
+            ),
         )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        Membership.objects.get_or_create(user=user, role=role, institution=institution, authority=authority,
-                                         defaults=dict(employer=employer))
+        Membership.objects.get_or_create(
+            user=user, role=role, institution=institution, authority=authority, defaults=dict(employer=employer)
+        )
         where = institution or authority or employer or "—"
         logins.append((username, Role(role).label, str(where)))
         return user

@@ -1,4 +1,5 @@
 """XLSX export of any list, streamed row by row with openpyxl's write-only mode."""
+
 import io
 
 from django.http import HttpResponse

@@ -1,4 +1,5 @@
 """Forms of the core registries. Choices of related records are limited to what the user may change."""
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
@@ -91,11 +92,27 @@ class InstitutionForm(forms.ModelForm):
     class Meta:
         model = Institution
         fields = [
-            "authority", "type", "jurisdiction",
-            "full_name_ky", "full_name_ru", "full_name_kk", "full_name_en",
-            "short_name_ky", "short_name_ru", "short_name_kk", "short_name_en",
-            "legal_address", "registration_number", "okpo", "inn", "bin", "founding_year", "head",
-            "website", "phone", "email",
+            "authority",
+            "type",
+            "jurisdiction",
+            "full_name_ky",
+            "full_name_ru",
+            "full_name_kk",
+            "full_name_en",
+            "short_name_ky",
+            "short_name_ru",
+            "short_name_kk",
+            "short_name_en",
+            "legal_address",
+            "registration_number",
+            "okpo",
+            "inn",
+            "bin",
+            "founding_year",
+            "head",
+            "website",
+            "phone",
+            "email",
         ]
 
     def __init__(self, *args, user=None, **kwargs):
@@ -141,8 +158,19 @@ class ProgrammeForm(ScopedModelForm):
     class Meta:
         model = Programme
         fields = [
-            "institution", "specialty", "name_ky", "name_ru", "name_kk", "name_en", "entry_base", "study_form",
-            "duration_months", "total_hours", "total_credits", "language", "is_active",
+            "institution",
+            "specialty",
+            "name_ky",
+            "name_ru",
+            "name_kk",
+            "name_en",
+            "entry_base",
+            "study_form",
+            "duration_months",
+            "total_hours",
+            "total_credits",
+            "language",
+            "is_active",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -156,8 +184,21 @@ class StaffForm(ScopedModelForm):
     class Meta:
         model = StaffMember
         fields = [
-            "institution", "last_name", "first_name", "patronymic", "national_id", "birth_date", "sex", "phone",
-            "email", "position", "category", "employment", "education", "hired_on", "is_active",
+            "institution",
+            "last_name",
+            "first_name",
+            "patronymic",
+            "national_id",
+            "birth_date",
+            "sex",
+            "phone",
+            "email",
+            "position",
+            "category",
+            "employment",
+            "education",
+            "hired_on",
+            "is_active",
         ]
 
 
@@ -175,8 +216,21 @@ class StudentForm(ScopedModelForm):
     class Meta:
         model = Student
         fields = [
-            "institution", "last_name", "first_name", "patronymic", "national_id", "birth_date", "sex", "phone",
-            "email", "student_number", "group", "status", "funding", "enrolled_on", "special_needs",
+            "institution",
+            "last_name",
+            "first_name",
+            "patronymic",
+            "national_id",
+            "birth_date",
+            "sex",
+            "phone",
+            "email",
+            "student_number",
+            "group",
+            "status",
+            "funding",
+            "enrolled_on",
+            "special_needs",
         ]
 
 
@@ -184,8 +238,19 @@ class EmployerForm(ScopedModelForm):
     class Meta:
         model = Employer
         fields = [
-            "institution", "name", "kind", "sector", "size", "tax_id", "address", "contact_person",
-            "contact_position", "phone", "email", "website", "is_active",
+            "institution",
+            "name",
+            "kind",
+            "sector",
+            "size",
+            "tax_id",
+            "address",
+            "contact_person",
+            "contact_position",
+            "phone",
+            "email",
+            "website",
+            "is_active",
         ]
 
 
@@ -198,9 +263,7 @@ class InvitationForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [
-            (r.value, r.label) for r in Role if r not in AUTHORITY_ROLES and r != Role.SYSTEM_ADMIN
-        ]
+        self.fields["role"].choices = [(r.value, r.label) for r in Role if r not in AUTHORITY_ROLES and r != Role.SYSTEM_ADMIN]
 
     def clean(self):
         data = super().clean()
@@ -237,8 +300,10 @@ class AcceptInvitationForm(forms.Form):
             self.add_error("password2", _("The two passwords differ."))
         elif p1:
             user = User(
-                username=data.get("username", ""), email=self.invitation.email,
-                first_name=self.invitation.first_name, last_name=self.invitation.last_name,
+                username=data.get("username", ""),
+                email=self.invitation.email,
+                first_name=self.invitation.first_name,
+                last_name=self.invitation.last_name,
             )
             try:
                 password_validation.validate_password(p1, user)

@@ -3,6 +3,7 @@
 Compiling with polib (not msgfmt) keeps `make` free of a gettext system dependency; the .mo files
 are committed and a test proves they match their .po sources.
 """
+
 from pathlib import Path
 
 import polib

@@ -8,6 +8,7 @@ KZ БИН: 12 digits — YYMM of registration, a type digit (4 resident legal en
 6 individual entrepreneur in a joint venture), an attribute digit, a 5-digit serial and a check
 digit computed like the ИИН's.
 """
+
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -36,15 +37,14 @@ def parse_kg_pin(value):
     """(birth date, sex) of a valid KG personal number; raises ValidationError otherwise."""
     value = _digits(value, 14, _("A Kyrgyz personal number (PIN) has exactly 14 digits."))
     if value[0] not in "12":
-        raise ValidationError(
-            _("A Kyrgyz personal number starts with 1 (female) or 2 (male)."), code="sex"
-        )
+        raise ValidationError(_("A Kyrgyz personal number starts with 1 (female) or 2 (male)."), code="sex")
     try:
         born = datetime.date(int(value[5:9]), int(value[3:5]), int(value[1:3]))
     except ValueError:
         raise ValidationError(
             _("Digits 2–9 of a Kyrgyz personal number are the date of birth (DDMMYYYY); %(date)s is not a date."),
-            code="date", params={"date": value[1:9]},
+            code="date",
+            params={"date": value[1:9]},
         ) from None
     if born.year < 1900 or born > datetime.date.today():
         raise ValidationError(_("The date of birth in the personal number is out of range."), code="date")
@@ -63,7 +63,8 @@ def parse_kz_iin(value):
     except ValueError:
         raise ValidationError(
             _("The first 6 digits of an IIN are the date of birth (YYMMDD); %(date)s is not a date."),
-            code="date", params={"date": value[0:6]},
+            code="date",
+            params={"date": value[0:6]},
         ) from None
     if kz_check_digit(value[:11]) != int(value[11]):
         raise ValidationError(_("The IIN's check digit is wrong: the number is mistyped."), code="checksum")
@@ -83,9 +84,7 @@ def validate_kg_inn(value):
     if value[0] in "12":
         parse_kg_pin(value)
     elif value[0] != "0":
-        raise ValidationError(
-            _("A Kyrgyz INN starts with 0 (organisation) or 1 or 2 (person)."), code="format"
-        )
+        raise ValidationError(_("A Kyrgyz INN starts with 0 (organisation) or 1 or 2 (person)."), code="format")
 
 
 def validate_kz_bin(value):
@@ -94,9 +93,7 @@ def validate_kz_bin(value):
     if not 1 <= month <= 12:
         raise ValidationError(_("Digits 3–4 of a BIN are the month of registration."), code="date")
     if value[4] not in "456":
-        raise ValidationError(
-            _("Digit 5 of a BIN is the entity type and must be 4, 5 or 6."), code="format"
-        )
+        raise ValidationError(_("Digit 5 of a BIN is the entity type and must be 4, 5 or 6."), code="format")
     if kz_check_digit(value[:11]) != int(value[11]):
         raise ValidationError(_("The BIN's check digit is wrong: the number is mistyped."), code="checksum")
 
@@ -109,7 +106,8 @@ def validate_person_id(jurisdiction, value, birth_date=None, sex=None):
     if birth_date and birth_date != born:
         errors["birth_date"] = ValidationError(
             _("The date of birth does not match the personal number (%(date)s)."),
-            params={"date": born.strftime("%d.%m.%Y")}, code="mismatch",
+            params={"date": born.strftime("%d.%m.%Y")},
+            code="mismatch",
         )
     if sex and sex != id_sex:
         errors["sex"] = ValidationError(_("The sex does not match the personal number."), code="mismatch")

@@ -4,6 +4,7 @@ Each row goes through the registry's own ModelForm, so an imported record obeys 
 rules of one typed in by hand (personal-number checks, uniqueness within the institution).
 Rows are also checked against each other for duplicate keys within the file.
 """
+
 import csv
 import datetime
 import io
@@ -159,8 +160,12 @@ def validate_rows(importer, form_class, user, institution, header, rows):
                     related = model_field.related_model.objects.filter(institution=institution, **{attr: raw}).first()
                     lookup_cache[key] = related.pk if related else None
                 if lookup_cache[key] is None:
-                    result.errors.append((name, _("No %(what)s “%(value)s” in this institution.") % {
-                        "what": model_field.verbose_name, "value": raw}))
+                    result.errors.append(
+                        (
+                            name,
+                            _("No %(what)s “%(value)s” in this institution.") % {"what": model_field.verbose_name, "value": raw},
+                        )
+                    )
                     continue
                 data[name] = lookup_cache[key]
             elif model_field.get_internal_type() == "BooleanField":

@@ -3,6 +3,7 @@
 Django's LocaleMiddleware would follow the browser's Accept-Language; Kesip instead opens in
 Kyrgyz for every visitor until they choose, and remembers the choice for the user.
 """
+
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers

@@ -1,4 +1,5 @@
 """The registries Kesip's generic pages serve, declared once: columns, search, filters, import."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +39,10 @@ class MembershipForm(forms.ModelForm):
 
 
 AUTHORITIES = Registry(
-    key="authorities", model=Authority, form_class=AuthorityForm, icon="bank",
+    key="authorities",
+    model=Authority,
+    form_class=AuthorityForm,
+    icon="bank",
     columns=[
         Column(_("Name"), "name", sort="name_ru", link=True),
         Column(_("Kind"), "get_kind_display", sort="kind"),
@@ -51,7 +55,11 @@ AUTHORITIES = Registry(
 )
 
 INSTITUTIONS = Registry(
-    key="institutions", model=Institution, form_class=InstitutionForm, icon="building", add_perm="add_institution",
+    key="institutions",
+    model=Institution,
+    form_class=InstitutionForm,
+    icon="building",
+    add_perm="add_institution",
     columns=[
         Column(_("Short name"), "short_name", sort="short_name_ru", link=True),
         Column(_("Type"), "get_type_display", sort="type"),
@@ -59,14 +67,27 @@ INSTITUTIONS = Registry(
         Column(_("Authority"), "authority"),
         Column(_("Legal address"), "legal_address"),
     ],
-    search_fields=["full_name_ky", "full_name_ru", "full_name_kk", "full_name_en", "short_name_ru",
-                   "short_name_ky", "short_name_kk", "inn", "bin"],
+    search_fields=[
+        "full_name_ky",
+        "full_name_ru",
+        "full_name_kk",
+        "full_name_en",
+        "short_name_ru",
+        "short_name_ky",
+        "short_name_kk",
+        "inn",
+        "bin",
+    ],
     filters=["type", "jurisdiction"],
     select_related=["authority"],
 )
 
 SPECIALTIES = Registry(
-    key="specialties", model=Specialty, form_class=SpecialtyForm, icon="diagram-3", add_perm="change_authority",
+    key="specialties",
+    model=Specialty,
+    form_class=SpecialtyForm,
+    icon="diagram-3",
+    add_perm="change_authority",
     columns=[
         Column(_("Code"), "code", sort="code", link=True),
         Column(_("Name"), "name", sort="name_ru"),
@@ -79,7 +100,10 @@ SPECIALTIES = Registry(
 )
 
 PROGRAMMES = Registry(
-    key="programmes", model=Programme, form_class=ProgrammeForm, icon="journal-bookmark",
+    key="programmes",
+    model=Programme,
+    form_class=ProgrammeForm,
+    icon="journal-bookmark",
     columns=[
         Column(_("Code"), "specialty.code", sort="specialty__code"),
         Column(_("Programme"), "name", sort="name_ru", link=True),
@@ -95,7 +119,10 @@ PROGRAMMES = Registry(
 )
 
 GROUPS = Registry(
-    key="groups", model=StudyGroup, form_class=StudyGroupForm, icon="people",
+    key="groups",
+    model=StudyGroup,
+    form_class=StudyGroupForm,
+    icon="people",
     columns=[
         Column(_("Group"), "name", sort="name", link=True),
         Column(_("Programme"), "programme", sort="programme__name_ru"),
@@ -111,7 +138,10 @@ GROUPS = Registry(
 )
 
 STAFF = Registry(
-    key="staff", model=StaffMember, form_class=StaffForm, icon="person-badge",
+    key="staff",
+    model=StaffMember,
+    form_class=StaffForm,
+    icon="person-badge",
     columns=[
         Column(_("Name"), "__str__", sort="last_name", link=True),
         Column(_("Position"), "position", sort="position"),
@@ -124,14 +154,30 @@ STAFF = Registry(
     filters=["category", "employment", "is_active"],
     select_related=["institution"],
     importer=Importer(
-        fields=["last_name", "first_name", "patronymic", "national_id", "birth_date", "sex", "phone", "email",
-                "position", "category", "employment", "education", "hired_on"],
+        fields=[
+            "last_name",
+            "first_name",
+            "patronymic",
+            "national_id",
+            "birth_date",
+            "sex",
+            "phone",
+            "email",
+            "position",
+            "category",
+            "employment",
+            "education",
+            "hired_on",
+        ],
         unique_keys=["national_id"],
     ),
 )
 
 STUDENTS = Registry(
-    key="students", model=Student, form_class=StudentForm, icon="mortarboard",
+    key="students",
+    model=Student,
+    form_class=StudentForm,
+    icon="mortarboard",
     columns=[
         Column(_("Name"), "__str__", sort="last_name", link=True),
         Column(_("Group"), "group", sort="group__name"),
@@ -144,15 +190,31 @@ STUDENTS = Registry(
     filters=["group", "status", "funding"],
     select_related=["group", "institution"],
     importer=Importer(
-        fields=["last_name", "first_name", "patronymic", "national_id", "birth_date", "sex", "phone", "email",
-                "student_number", "group", "status", "funding", "enrolled_on"],
+        fields=[
+            "last_name",
+            "first_name",
+            "patronymic",
+            "national_id",
+            "birth_date",
+            "sex",
+            "phone",
+            "email",
+            "student_number",
+            "group",
+            "status",
+            "funding",
+            "enrolled_on",
+        ],
         unique_keys=["national_id", "student_number"],
         lookups={"group": "name"},
     ),
 )
 
 EMPLOYERS = Registry(
-    key="employers", model=Employer, form_class=EmployerForm, icon="briefcase",
+    key="employers",
+    model=Employer,
+    form_class=EmployerForm,
+    icon="briefcase",
     columns=[
         Column(_("Name"), "name", sort="name", link=True),
         Column(_("Kind"), "get_kind_display", sort="kind"),
@@ -167,14 +229,29 @@ EMPLOYERS = Registry(
     filters=["kind", "sector", "size", "is_active"],
     select_related=["institution"],
     importer=Importer(
-        fields=["name", "kind", "sector", "size", "tax_id", "address", "contact_person", "contact_position",
-                "phone", "email", "website"],
+        fields=[
+            "name",
+            "kind",
+            "sector",
+            "size",
+            "tax_id",
+            "address",
+            "contact_person",
+            "contact_position",
+            "phone",
+            "email",
+            "website",
+        ],
         unique_keys=["tax_id"],
     ),
 )
 
 MEMBERS = Registry(
-    key="members", model=Membership, form_class=MembershipForm, icon="person-gear", addable=False,
+    key="members",
+    model=Membership,
+    form_class=MembershipForm,
+    icon="person-gear",
+    addable=False,
     columns=[
         Column(_("User"), "user.display_name", sort="user__last_name", link=True),
         Column(_("Login"), "user.username", sort="user__username"),

@@ -4,6 +4,7 @@ A role is held through a Membership in one institution or one authority. Permiss
 strings `<action>_<area>`; views and viewsets name the one they need, and the navigation shows
 only the pages whose permission the user holds somewhere.
 """
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

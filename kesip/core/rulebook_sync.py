@@ -5,6 +5,7 @@ clause); this runs after every `migrate`, so a fresh database always holds the c
 A rule is identified by (code, jurisdiction, effective_from): changing a value in place updates
 it, and a new version with a later effective date supersedes the old one from that date.
 """
+
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -29,8 +30,12 @@ def sync_rulebook(data_dir=DATA_DIR):
     n_docs = n_rules = 0
     for _name, data in read_files(data_dir):
         d = data["document"]
-        doc_fields = {"jurisdiction": d["jurisdiction"], "date": d.get("date") or None,
-                      "number": d.get("number") or "", "seed": d.get("seed") or ""}
+        doc_fields = {
+            "jurisdiction": d["jurisdiction"],
+            "date": d.get("date") or None,
+            "number": d.get("number") or "",
+            "seed": d.get("seed") or "",
+        }
         for lang in LANGS:
             doc_fields[f"title_{lang}"] = d["title"].get(lang, "")
             doc_fields[f"issuer_{lang}"] = (d.get("issuer") or {}).get(lang, "")

@@ -4,6 +4,7 @@
 Kesip hard-codes a regulatory number. `check_min` / `check_max` compare a quantity with a rule
 and raise `RuleViolation` naming the clause.
 """
+
 import datetime
 from decimal import Decimal
 

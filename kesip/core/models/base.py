@@ -1,4 +1,5 @@
 """Building blocks shared by every Kesip model: per-language names and tenant scoping."""
+
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -61,9 +62,7 @@ class ScopedQuerySet(models.QuerySet):
 class InstitutionScoped(models.Model):
     """A record that belongs to one institution."""
 
-    institution = models.ForeignKey(
-        "core.Institution", on_delete=models.PROTECT, related_name="+", verbose_name=_("institution")
-    )
+    institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, related_name="+", verbose_name=_("institution"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

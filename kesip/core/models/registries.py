@@ -2,6 +2,7 @@
 
 The specialty classifier is national (per jurisdiction), shared by every institution.
 """
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -51,7 +52,8 @@ class Specialty(LocalizedName):
 
     jurisdiction = models.CharField(_("jurisdiction"), max_length=2, choices=Jurisdiction.choices)
     code = models.CharField(
-        _("code"), max_length=16,
+        _("code"),
+        max_length=16,
         validators=[RegexValidator(r"^[0-9A-Za-z.\-]{2,16}$", _("A classifier code is 2–16 digits, letters, dots or dashes."))],
     )
     level = models.CharField(_("level"), max_length=24, choices=Level.choices)
@@ -93,7 +95,9 @@ class Programme(InstitutionScoped, LocalizedName):
         _("duration (months)"), validators=[MinValueValidator(1), MaxValueValidator(72)]
     )
     total_hours = models.PositiveIntegerField(_("total hours"), null=True, blank=True, validators=[MaxValueValidator(20000)])
-    total_credits = models.PositiveSmallIntegerField(_("total credits"), null=True, blank=True, validators=[MaxValueValidator(600)])
+    total_credits = models.PositiveSmallIntegerField(
+        _("total credits"), null=True, blank=True, validators=[MaxValueValidator(600)]
+    )
     language = models.CharField(_("language of instruction"), max_length=2, choices=InstructionLanguage.choices)
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
@@ -145,7 +149,9 @@ class StaffMember(InstitutionScoped):
     education = models.CharField(_("education"), max_length=255, blank=True)
     hired_on = models.DateField(_("hired on"), null=True, blank=True)
     is_active = models.BooleanField(_("working"), default=True)
-    user = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user account"))
+    user = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user account")
+    )
     history = HistoricalRecords()
 
     access_area = "staff"
@@ -172,8 +178,12 @@ class StudyGroup(InstitutionScoped):
 
     name = models.CharField(_("group name"), max_length=32)
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="groups", verbose_name=_("programme"))
-    intake_year = models.PositiveSmallIntegerField(_("intake year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
-    year_of_study = models.PositiveSmallIntegerField(_("year of study"), default=1, validators=[MinValueValidator(1), MaxValueValidator(6)])
+    intake_year = models.PositiveSmallIntegerField(
+        _("intake year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
+    year_of_study = models.PositiveSmallIntegerField(
+        _("year of study"), default=1, validators=[MinValueValidator(1), MaxValueValidator(6)]
+    )
     language = models.CharField(_("language of instruction"), max_length=2, choices=InstructionLanguage.choices)
     curator = models.ForeignKey(
         StaffMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="curated_groups", verbose_name=_("curator")
@@ -236,7 +246,9 @@ class Student(InstitutionScoped):
     funding = models.CharField(_("funding"), max_length=16, choices=Funding.choices, default=Funding.BUDGET)
     enrolled_on = models.DateField(_("enrolled on"), null=True, blank=True)
     special_needs = models.BooleanField(_("special educational needs"), default=False)
-    user = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user account"))
+    user = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user account")
+    )
     history = HistoricalRecords()
 
     access_area = "student"
@@ -316,7 +328,9 @@ class Employer(InstitutionScoped):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     sector = models.CharField(_("sector"), max_length=16, choices=Sector.choices)
     size = models.CharField(_("size"), max_length=8, choices=Size.choices, blank=True)
-    tax_id = models.CharField(_("INN / BIN"), max_length=14, blank=True, help_text=_("KG: 14-digit INN; KZ: 12-digit BIN (IIN for an entrepreneur)."))
+    tax_id = models.CharField(
+        _("INN / BIN"), max_length=14, blank=True, help_text=_("KG: 14-digit INN; KZ: 12-digit BIN (IIN for an entrepreneur).")
+    )
     address = models.CharField(_("address"), max_length=500, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=255, blank=True)
     contact_position = models.CharField(_("contact's position"), max_length=255, blank=True)
@@ -346,7 +360,12 @@ class Employer(InstitutionScoped):
             return
         self.tax_id = self.tax_id.strip()
         try:
-            if self.institution.jurisdiction == Jurisdiction.KZ and self.kind == self.Kind.ENTREPRENEUR and len(self.tax_id) == 12 and self.tax_id[6] in "123456":
+            if (
+                self.institution.jurisdiction == Jurisdiction.KZ
+                and self.kind == self.Kind.ENTREPRENEUR
+                and len(self.tax_id) == 12
+                and self.tax_id[6] in "123456"
+            ):
                 identifiers.validate_kz_iin(self.tax_id)
             else:
                 identifiers.validate_org_id(self.institution.jurisdiction, self.tax_id)

@@ -1,4 +1,5 @@
 """The rulebook: every regulatory number, once, with its legal source."""
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _

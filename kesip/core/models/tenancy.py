@@ -1,4 +1,5 @@
 """Tenancy: authorities, institutions, users and their memberships."""
+
 import secrets
 from datetime import timedelta
 
@@ -25,9 +26,12 @@ class Jurisdiction(models.TextChoices):
 class User(AbstractUser):
     """A person who logs in. What they may see comes from their memberships."""
 
-    language = models.CharField(_("language"), max_length=5, blank=True, choices=[
-        ("ky", "Кыргызча"), ("ru", "Русский"), ("kk", "Қазақша"), ("en", "English")
-    ])
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        blank=True,
+        choices=[("ky", "Кыргызча"), ("ru", "Русский"), ("kk", "Қазақша"), ("en", "English")],
+    )
     patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
 
@@ -125,7 +129,10 @@ class Institution(models.Model):
         OTHER = "other", _("Other")
 
     authority = models.ForeignKey(
-        Authority, on_delete=models.PROTECT, related_name="institutions", verbose_name=_("authority"),
+        Authority,
+        on_delete=models.PROTECT,
+        related_name="institutions",
+        verbose_name=_("authority"),
         help_text=_("The ministry or department the institution reports to."),
     )
     full_name_ky = models.CharField(_("full name (Kyrgyz)"), max_length=500, blank=True)
@@ -141,13 +148,17 @@ class Institution(models.Model):
     legal_address = models.CharField(_("legal address"), max_length=500, blank=True)
     registration_number = models.CharField(_("registration number"), max_length=64, blank=True)
     okpo = models.CharField(
-        _("OKPO code"), max_length=10, blank=True,
+        _("OKPO code"),
+        max_length=10,
+        blank=True,
         validators=[RegexValidator(r"^\d{8,10}$", _("The OKPO code is 8 to 10 digits."))],
     )
     inn = models.CharField(_("INN (Kyrgyzstan)"), max_length=14, blank=True, validators=[identifiers.validate_kg_inn])
     bin = models.CharField(_("BIN (Kazakhstan)"), max_length=12, blank=True, validators=[identifiers.validate_kz_bin])
     founding_year = models.PositiveSmallIntegerField(
-        _("founding year"), null=True, blank=True,
+        _("founding year"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1800), MaxValueValidator(2100)],
     )
     head = models.CharField(_("head"), max_length=255, blank=True, help_text=_("Full name of the director or rector."))
@@ -212,8 +223,9 @@ class Licence(models.Model):
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="licences", verbose_name=_("institution"))
     number = models.CharField(_("licence number"), max_length=64)
     issued_on = models.DateField(_("date of issue"))
-    issuing_order = models.CharField(_("issuing order"), max_length=255, blank=True,
-                                     help_text=_("Number and date of the order that granted the licence."))
+    issuing_order = models.CharField(
+        _("issuing order"), max_length=255, blank=True, help_text=_("Number and date of the order that granted the licence.")
+    )
     issued_by = models.CharField(_("issued by"), max_length=255, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True, help_text=_("Empty for an unlimited licence."))
     scope = models.CharField(_("scope"), max_length=500, blank=True)
@@ -252,8 +264,13 @@ class Membership(models.Model):
         Authority, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("authority")
     )
     employer = models.ForeignKey(
-        "core.Employer", null=True, blank=True, on_delete=models.CASCADE, related_name="memberships",
-        verbose_name=_("employer"), help_text=_("For mentors and employer representatives: whose records they see."),
+        "core.Employer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("employer"),
+        help_text=_("For mentors and employer representatives: whose records they see."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -278,11 +295,13 @@ class Membership(models.Model):
                 name="membership_role_matches_scope",
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "institution"], condition=Q(institution__isnull=False),
+                fields=["user", "role", "institution"],
+                condition=Q(institution__isnull=False),
                 name="membership_unique_in_institution",
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "authority"], condition=Q(authority__isnull=False),
+                fields=["user", "role", "authority"],
+                condition=Q(authority__isnull=False),
                 name="membership_unique_in_authority",
             ),
         ]
@@ -303,13 +322,19 @@ def _invitation_expiry():
 class Invitation(models.Model):
     """An invitation for a person to join an institution with a role; accepted through a link."""
 
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("institution"))
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("institution")
+    )
     email = models.EmailField(_("email"))
     first_name = models.CharField(_("first name"), max_length=150)
     last_name = models.CharField(_("last name"), max_length=150)
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     employer = models.ForeignKey(
-        "core.Employer", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("employer"),
+        "core.Employer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        verbose_name=_("employer"),
         help_text=_("Required for mentors and employer representatives."),
     )
     token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)

@@ -1,4 +1,5 @@
 """factory_boy factories with valid national identifiers."""
+
 import datetime
 import itertools
 
@@ -105,8 +106,9 @@ class EmployerFactory(factory.django.DjangoModelFactory):
     kind = "enterprise"
     sector = "construction"
     tax_id = factory.LazyAttribute(
-        lambda o: f"0{next(_serial):013d}" if o.institution.jurisdiction == "KG"
-        else kz_bin(datetime.date(2015, 3, 1), next(_serial))
+        lambda o: (
+            f"0{next(_serial):013d}" if o.institution.jurisdiction == "KG" else kz_bin(datetime.date(2015, 3, 1), next(_serial))
+        )
     )
 
 

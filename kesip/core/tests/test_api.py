@@ -1,4 +1,5 @@
 """The API: same scoping and validation as the pages, clear 400s, token auth, OpenAPI schema."""
+
 import datetime
 
 import pytest
@@ -11,8 +12,13 @@ pytestmark = pytest.mark.django_db
 
 
 def student_payload(t, **overrides):
-    data = {"institution": t.institution.pk, "last_name": "Асанов", "first_name": "Эрлан",
-            "national_id": kg_pin("M", datetime.date(2008, 3, 5), 777), "group": t.group.pk}
+    data = {
+        "institution": t.institution.pk,
+        "last_name": "Асанов",
+        "first_name": "Эрлан",
+        "national_id": kg_pin("M", datetime.date(2008, 3, 5), 777),
+        "group": t.group.pk,
+    }
     data.update(overrides)
     return data
 
@@ -29,20 +35,25 @@ def test_token_auth_and_create_student(client, world):
 
 def test_bad_personal_number_is_a_400_naming_the_field(client, world, login):
     login(world.a.admin)
-    response = client.post("/api/v1/students/", student_payload(world.a, national_id="2050320087"),
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/students/", student_payload(world.a, national_id="2050320087"), content_type="application/json"
+    )
     assert response.status_code == 400
     assert "exactly 14 digits" in response.json()["national_id"][0]
-    response = client.post("/api/v1/students/", student_payload(world.a, national_id=world.a.student.national_id),
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/students/", student_payload(world.a, national_id=world.a.student.national_id), content_type="application/json"
+    )
     assert response.status_code == 400
     assert Student.objects.filter(institution=world.a.institution).count() == 1
 
 
 def test_wrong_types_and_missing_fields(client, world, login):
     login(world.a.admin)
-    response = client.post("/api/v1/staff/", {"institution": world.a.institution.pk, "birth_date": "yesterday",
-                                              "category": "wizard"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/staff/",
+        {"institution": world.a.institution.pk, "birth_date": "yesterday", "category": "wizard"},
+        content_type="application/json",
+    )
     errors = response.json()
     assert response.status_code == 400
     assert {"last_name", "first_name", "national_id", "position", "category", "birth_date"} <= set(errors)
@@ -52,8 +63,9 @@ def test_wrong_types_and_missing_fields(client, world, login):
 def test_update_keeps_institution_and_validates(client, world, login):
     login(world.a.admin)
     url = f"/api/v1/students/{world.a.student.pk}/"
-    response = client.patch(url, {"institution": world.b.institution.pk, "phone": "+996 555 000 111"},
-                            content_type="application/json")
+    response = client.patch(
+        url, {"institution": world.b.institution.pk, "phone": "+996 555 000 111"}, content_type="application/json"
+    )
     assert response.status_code == 200
     world.a.student.refresh_from_db()
     assert world.a.student.institution == world.a.institution and world.a.student.phone == "+996 555 000 111"
@@ -75,11 +87,16 @@ def test_rule_violation_maps_to_a_400_with_code_message_source_field():
     from kesip.core.rules import RuleViolation
 
     request = APIRequestFactory().get("/")
-    response = exception_handler(RuleViolation("wbl.mentor.max_apprentices", "At most 2", "Regulation, п. 48", "mentor"),
-                                 {"request": request})
+    response = exception_handler(
+        RuleViolation("wbl.mentor.max_apprentices", "At most 2", "Regulation, п. 48", "mentor"), {"request": request}
+    )
     assert response.status_code == 400
-    assert response.data == {"code": "wbl.mentor.max_apprentices", "message": "At most 2",
-                             "source": "Regulation, п. 48", "field": "mentor"}
+    assert response.data == {
+        "code": "wbl.mentor.max_apprentices",
+        "message": "At most 2",
+        "source": "Regulation, п. 48",
+        "field": "mentor",
+    }
 
 
 def test_rules_endpoint_lists_the_rulebook_with_sources(client, world, login):
@@ -95,8 +112,10 @@ def test_groups_carry_their_student_count(client, world, login, django_assert_ma
     assert rows[0]["student_count"] == 1
 
 
-@pytest.mark.parametrize("endpoint", ["institutions", "programmes", "groups", "staff", "students", "employers",
-                                      "people", "rules", "specialties", "authorities"])
+@pytest.mark.parametrize(
+    "endpoint",
+    ["institutions", "programmes", "groups", "staff", "students", "employers", "people", "rules", "specialties", "authorities"],
+)
 def test_api_list_query_budget(client, world, login, django_assert_max_num_queries, endpoint):
     login(world.sysadmin)
     with django_assert_max_num_queries(8):

@@ -1,4 +1,5 @@
 """The demo data is real-shaped and valid: every record passes the same checks as typed input."""
+
 import pytest
 
 from kesip.core import demo
@@ -10,10 +11,19 @@ pytestmark = pytest.mark.django_db
 def test_demo_loads_twice_and_every_record_is_valid():
     logins = demo.load()
     demo.load()
-    assert {role for _, role, _ in logins} >= {"System administrator", "Authority analyst", "Institution administrator",
-                                               "Head of institution", "Teacher or master", "Student", "Mentor",
-                                               "Employer representative", "Accreditation expert", "Career counsellor",
-                                               "Head of practical training"}
+    assert {role for _, role, _ in logins} >= {
+        "System administrator",
+        "Authority analyst",
+        "Institution administrator",
+        "Head of institution",
+        "Teacher or master",
+        "Student",
+        "Mentor",
+        "Employer representative",
+        "Accreditation expert",
+        "Career counsellor",
+        "Head of practical training",
+    }
     for model in (Institution, StaffMember, Student, StudyGroup, Employer):
         for obj in model.objects.all():
             obj.full_clean()

@@ -1,4 +1,5 @@
 """Four languages: complete catalogues, compiled, and per-language names."""
+
 import pytest
 from django.utils import translation
 

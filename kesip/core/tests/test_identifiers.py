@@ -1,4 +1,5 @@
 """National identifiers: structure, dates, sex and check digits."""
+
 import datetime
 
 import pytest
@@ -15,14 +16,17 @@ def test_kg_pin_gives_birth_date_and_sex():
     assert ids.parse_kg_pin("11210200840109") == (datetime.date(2008, 10, 12), "F")
 
 
-@pytest.mark.parametrize("value, fragment", [
-    ("2200520084011", "exactly 14 digits"),
-    ("220052008401123", "exactly 14 digits"),
-    ("2200520084011a", "exactly 14 digits"),
-    ("32005200840112", "starts with 1 (female) or 2 (male)"),
-    ("23102200840112", "is not a date"),  # 31.02.2008
-    ("20101210040112", "out of range"),  # born in 2100
-])
+@pytest.mark.parametrize(
+    "value, fragment",
+    [
+        ("2200520084011", "exactly 14 digits"),
+        ("220052008401123", "exactly 14 digits"),
+        ("2200520084011a", "exactly 14 digits"),
+        ("32005200840112", "starts with 1 (female) or 2 (male)"),
+        ("23102200840112", "is not a date"),  # 31.02.2008
+        ("20101210040112", "out of range"),  # born in 2100
+    ],
+)
 def test_kg_pin_refusals_say_what_is_wrong(value, fragment):
     with pytest.raises(ValidationError) as exc:
         ids.validate_kg_pin(value)
@@ -41,9 +45,9 @@ def test_kz_iin_check_digit():
 def test_kz_iin_second_weight_sequence():
     # 11 digits whose first weighted sum is 10 mod 11 use the second weight sequence.
     first11 = next(
-        f"{n:011d}" for n in range(50000101000, 50000101000 + 5000)
-        if sum(int(c) * w for c, w in zip(f"{n:011d}", range(1, 12))) % 11 == 10
-        and ids.kz_check_digit(f"{n:011d}") is not None
+        f"{n:011d}"
+        for n in range(50000101000, 50000101000 + 5000)
+        if sum(int(c) * w for c, w in zip(f"{n:011d}", range(1, 12))) % 11 == 10 and ids.kz_check_digit(f"{n:011d}") is not None
     )
     check = ids.kz_check_digit(first11)
     assert check == sum(int(c) * w for c, w in zip(first11, [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2])) % 11
@@ -77,8 +81,11 @@ def test_person_id_must_match_given_birth_date_and_sex():
     assert set(exc.value.message_dict) == {"birth_date", "sex"}
 
 
-@given(st.dates(min_value=datetime.date(1901, 1, 1), max_value=datetime.date(2024, 12, 31)),
-       st.sampled_from(["M", "F"]), st.integers(0, 9000))
+@given(
+    st.dates(min_value=datetime.date(1901, 1, 1), max_value=datetime.date(2024, 12, 31)),
+    st.sampled_from(["M", "F"]),
+    st.integers(0, 9000),
+)
 def test_generated_iins_validate_and_a_mistyped_check_digit_is_caught(born, sex, serial):
     iin = kz_iin(sex, born, serial)
     assert ids.parse_kz_iin(iin) == (born, sex)

@@ -1,4 +1,5 @@
 """Import of staff, students and employers: preview every error, then all or nothing."""
+
 import datetime
 import io
 
@@ -27,9 +28,9 @@ def test_preview_lists_every_row_error_and_writes_nothing(client, world, login):
     good = kg_pin("M", datetime.date(1985, 1, 5), 1)
     text = HEADER + (
         f"Асанов;Бакыт;{good};Мугалим;teacher\n"
-        f"Осмонова;Айнура;123;Мугалим;teacher\n"           # row 3: bad PIN
+        f"Осмонова;Айнура;123;Мугалим;teacher\n"  # row 3: bad PIN
         f";Нурлан;{kg_pin('M', datetime.date(1980, 2, 2), 2)};Устат;master\n"  # row 4: no last name
-        f"Ташиев;Эркин;{good};Мугалим;teacher\n"           # row 5: repeats row 2
+        f"Ташиев;Эркин;{good};Мугалим;teacher\n"  # row 5: repeats row 2
         f"Алиев;Улан;{world.a.staff.national_id};Мугалим;boss\n"  # row 6: exists + bad category
     )
     before = StaffMember.objects.count()
@@ -72,7 +73,9 @@ def test_valid_xlsx_imports_all_rows_in_one_go(client, world, login):
 def test_confirm_revalidates_and_writes_nothing_if_data_changed(client, world, login):
     login(world.a.admin)
     pin = kg_pin("F", datetime.date(1990, 9, 9), 5)
-    response = upload(client, "/staff/import/", csv_file(HEADER + f"Бообекова;Бермет;{pin};Мугалим;teacher\n"), world.a.institution)
+    response = upload(
+        client, "/staff/import/", csv_file(HEADER + f"Бообекова;Бермет;{pin};Мугалим;teacher\n"), world.a.institution
+    )
     token = response.context["token"]
     from kesip.core.tests.factories import StaffFactory
 
@@ -84,9 +87,11 @@ def test_confirm_revalidates_and_writes_nothing_if_data_changed(client, world, l
 
 def test_students_import_resolves_groups_by_name(client, world, login):
     login(world.a.admin)
-    text = ("last_name,first_name,national_id,group\n"
-            f"Токтосунов,Нурбек,{kg_pin('M', datetime.date(2008, 4, 6), 9)},{world.a.group.name}\n"
-            f"Сыдыков,Тилек,{kg_pin('M', datetime.date(2008, 8, 6), 10)},{world.b.group.name}\n")
+    text = (
+        "last_name,first_name,national_id,group\n"
+        f"Токтосунов,Нурбек,{kg_pin('M', datetime.date(2008, 4, 6), 9)},{world.a.group.name}\n"
+        f"Сыдыков,Тилек,{kg_pin('M', datetime.date(2008, 8, 6), 10)},{world.b.group.name}\n"
+    )
     response = upload(client, "/students/import/", csv_file(text, "students.csv"), world.a.institution)
     results = response.context["results"]
     assert not results[0].errors
@@ -103,13 +108,16 @@ def test_employers_import_windows_1251_csv(client, world, login):
     assert Employer.objects.filter(name="ОсОО «Курулуш»", institution=world.a.institution).exists()
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("staff.pdf", b"%PDF-1.4", "Upload a .csv or .xlsx file"),
-    ("staff.xlsx", b"PK\x03\x04 broken", "not a readable XLSX"),
-    ("staff.csv", b"", "empty"),
-    ("staff.csv", b"\n;;\n", "The file is empty"),
-    ("staff.csv", "last_name;first_name\nф;ф\n".encode("utf-16"), "not in UTF-8 or Windows-1251"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("staff.pdf", b"%PDF-1.4", "Upload a .csv or .xlsx file"),
+        ("staff.xlsx", b"PK\x03\x04 broken", "not a readable XLSX"),
+        ("staff.csv", b"", "empty"),
+        ("staff.csv", b"\n;;\n", "The file is empty"),
+        ("staff.csv", "last_name;first_name\nф;ф\n".encode("utf-16"), "not in UTF-8 or Windows-1251"),
+    ],
+)
 def test_malformed_files_get_a_clear_error(client, world, login, name, content, message):
     login(world.a.admin)
     response = upload(client, "/staff/import/", SimpleUploadedFile(name, content), world.a.institution)

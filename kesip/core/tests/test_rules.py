@@ -1,4 +1,5 @@
 """The rulebook: loaded from its JSON sources, complete, and applied at each rule's boundary."""
+
 import datetime
 import json
 from decimal import Decimal
@@ -27,35 +28,38 @@ def test_sync_is_idempotent():
     assert Rule.objects.count() == before
 
 
-@pytest.mark.parametrize("code, jurisdiction, value", [
-    ("wbl.volunteer.min_hours", "KG", 40),
-    ("wbl.mentor.max_apprentices", "KG", 2),
-    ("curriculum.credit.academic_hours", "KZ", 24),
-    ("curriculum.academic_hour.minutes", "KZ", 45),
-    ("curriculum.study_year.credits", "KZ", 60),
-    ("curriculum.study_year.academic_hours", "KZ", 1440),
-    ("curriculum.distance_learning.max_percent_time", "KZ", 20),
-    ("curriculum.program.worker.basic_secondary.min_credits", "KZ", 120),
-    ("curriculum.program.worker.basic_secondary.max_credits", "KZ", 180),
-    ("curriculum.program.mid_level.basic_secondary.max_credits", "KZ", 240),
-    ("curriculum.general_education.credits", "KZ", 60),
-    ("curriculum.general_education.choreography.credits", "KZ", 38),
-    ("staffdev.cycle.years", "KG", 3),
-    ("staffdev.internship.min_hours", "KG", 72),
-    ("staffdev.course.short.min_hours", "KG", 16),
-    ("staffdev.course.thematic.max_hours", "KG", 100),
-    ("accreditation.criterion.full_compliance.points", "KG", 3),
-    ("accreditation.criterion.partial_compliance.points", "KG", 2),
-    ("accreditation.criterion.non_compliance.points", "KG", 1),
-    ("accreditation.band.full.min_points", "KG", 65),
-    ("accreditation.band.full.max_points", "KG", 75),
-    ("accreditation.band.full.term_years", "KG", 5),
-    ("accreditation.band.conditional_3y.min_points", "KG", 46),
-    ("accreditation.band.conditional_3y.term_years", "KG", 3),
-    ("accreditation.band.conditional_1y.min_points", "KG", 35),
-    ("accreditation.band.conditional_1y.term_years", "KG", 1),
-    ("accreditation.band.refusal.max_points", "KG", 34),
-])
+@pytest.mark.parametrize(
+    "code, jurisdiction, value",
+    [
+        ("wbl.volunteer.min_hours", "KG", 40),
+        ("wbl.mentor.max_apprentices", "KG", 2),
+        ("curriculum.credit.academic_hours", "KZ", 24),
+        ("curriculum.academic_hour.minutes", "KZ", 45),
+        ("curriculum.study_year.credits", "KZ", 60),
+        ("curriculum.study_year.academic_hours", "KZ", 1440),
+        ("curriculum.distance_learning.max_percent_time", "KZ", 20),
+        ("curriculum.program.worker.basic_secondary.min_credits", "KZ", 120),
+        ("curriculum.program.worker.basic_secondary.max_credits", "KZ", 180),
+        ("curriculum.program.mid_level.basic_secondary.max_credits", "KZ", 240),
+        ("curriculum.general_education.credits", "KZ", 60),
+        ("curriculum.general_education.choreography.credits", "KZ", 38),
+        ("staffdev.cycle.years", "KG", 3),
+        ("staffdev.internship.min_hours", "KG", 72),
+        ("staffdev.course.short.min_hours", "KG", 16),
+        ("staffdev.course.thematic.max_hours", "KG", 100),
+        ("accreditation.criterion.full_compliance.points", "KG", 3),
+        ("accreditation.criterion.partial_compliance.points", "KG", 2),
+        ("accreditation.criterion.non_compliance.points", "KG", 1),
+        ("accreditation.band.full.min_points", "KG", 65),
+        ("accreditation.band.full.max_points", "KG", 75),
+        ("accreditation.band.full.term_years", "KG", 5),
+        ("accreditation.band.conditional_3y.min_points", "KG", 46),
+        ("accreditation.band.conditional_3y.term_years", "KG", 3),
+        ("accreditation.band.conditional_1y.min_points", "KG", 35),
+        ("accreditation.band.conditional_1y.term_years", "KG", 1),
+        ("accreditation.band.refusal.max_points", "KG", 34),
+    ],
+)
 def test_issue_named_rules_hold_the_values_of_their_documents(code, jurisdiction, value):
     assert rules.value(code, jurisdiction) == Decimal(value)
 
@@ -105,8 +109,14 @@ def test_jurisdiction_picks_the_rule():
 def test_a_later_version_supersedes_from_its_effective_date():
     old = rules.rule("wbl.mentor.max_apprentices", "KG")
     Rule.objects.create(
-        code=old.code, jurisdiction="KG", value=3, unit=old.unit, comparison=old.comparison,
-        effective_from=datetime.date(2030, 9, 1), document=old.document, clause="amendment",
+        code=old.code,
+        jurisdiction="KG",
+        value=3,
+        unit=old.unit,
+        comparison=old.comparison,
+        effective_from=datetime.date(2030, 9, 1),
+        document=old.document,
+        clause="amendment",
     )
     assert rules.value(old.code, "KG", on=datetime.date(2030, 8, 31)) == 2
     assert rules.value(old.code, "KG", on=datetime.date(2030, 9, 1)) == 3

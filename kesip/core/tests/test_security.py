@@ -1,4 +1,5 @@
 """Security baseline: lockout, password rules, CSRF, production settings."""
+
 import os
 import subprocess
 import sys
@@ -42,11 +43,20 @@ def test_csrf_is_enforced(world):
 
 
 def test_check_deploy_is_clean_with_production_settings():
-    env = dict(os.environ, KESIP_DEBUG="0", KESIP_SECRET_KEY="x" * 64 + "production-secret-from-environment",
-               KESIP_ALLOWED_HOSTS="kesip.example.kg")
+    env = dict(
+        os.environ,
+        KESIP_DEBUG="0",
+        KESIP_SECRET_KEY="x" * 64 + "production-secret-from-environment",
+        KESIP_ALLOWED_HOSTS="kesip.example.kg",
+    )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set only by the browser tests
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

@@ -3,6 +3,7 @@
 The page walk covers every URL pattern registered under the `core` namespace and every API
 route, so a new page or endpoint is checked the day it is added.
 """
+
 import re
 
 import pytest
@@ -37,9 +38,15 @@ def api_routes():
 def objects_of(t):
     """The object of tenant `t` that each URL key's <pk> stands for."""
     return {
-        "institutions": t.institution, "programmes": t.programme, "groups": t.group, "staff": t.staff,
-        "students": t.student, "employers": t.employer, "members": t.institution.memberships.first(),
-        "licence": t.licence, "specialties": t.specialty,
+        "institutions": t.institution,
+        "programmes": t.programme,
+        "groups": t.group,
+        "staff": t.staff,
+        "students": t.student,
+        "employers": t.employer,
+        "members": t.institution.memberships.first(),
+        "licence": t.licence,
+        "specialties": t.specialty,
     }
 
 
@@ -106,8 +113,15 @@ def test_pages_of_a_answer_404_to_b(client, tenants, login):
 def test_lists_and_exports_of_b_show_nothing_of_a(client, tenants, login):
     a, b = tenants.a, tenants.b
     login(b.admin)
-    secrets = [a.student.last_name, a.staff.last_name, a.employer.name, a.group.name, a.programme.name_ru,
-               a.institution.short_name_ru, a.admin.last_name]
+    secrets = [
+        a.student.last_name,
+        a.staff.last_name,
+        a.employer.name,
+        a.group.name,
+        a.programme.name_ru,
+        a.institution.short_name_ru,
+        a.admin.last_name,
+    ]
     for name, route in core_routes():
         if "<" in route or name in PUBLIC:
             continue
@@ -140,8 +154,12 @@ def test_anonymous_visitors_are_sent_to_login(client, tenants):
 
 
 API_OBJECTS = {
-    "institutions": "institution", "programmes": "programme", "groups": "group", "staff": "staff",
-    "students": "student", "employers": "employer",
+    "institutions": "institution",
+    "programmes": "programme",
+    "groups": "group",
+    "staff": "staff",
+    "students": "student",
+    "employers": "employer",
 }
 
 
@@ -164,14 +182,28 @@ def test_api_objects_of_a_answer_404_to_b(client, tenants, login):
 def test_api_refuses_another_institutions_ids_in_references(client, tenants, login):
     a, b = tenants.a, tenants.b
     login(b.admin)
-    response = client.post("/api/v1/students/", {
-        "institution": b.institution.pk, "last_name": "Омаров", "first_name": "Ерлан",
-        "national_id": b.student.national_id[:-1] + "0", "group": a.group.pk,
-    }, content_type="application/json")
+    response = client.post(
+        "/api/v1/students/",
+        {
+            "institution": b.institution.pk,
+            "last_name": "Омаров",
+            "first_name": "Ерлан",
+            "national_id": b.student.national_id[:-1] + "0",
+            "group": a.group.pk,
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400 and "group" in response.json()
-    response = client.post("/api/v1/employers/", {
-        "institution": a.institution.pk, "name": "X", "kind": "enterprise", "sector": "it",
-    }, content_type="application/json")
+    response = client.post(
+        "/api/v1/employers/",
+        {
+            "institution": a.institution.pk,
+            "name": "X",
+            "kind": "enterprise",
+            "sector": "it",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400 and "institution" in response.json()
 
 
@@ -184,8 +216,10 @@ def test_authority_analyst_reads_only_institutions_under_its_authority(client, t
     assert client.get(f"/students/{tenants.a.student.pk}/").status_code == 200
     # Read-only: the analyst may not change the institution's records.
     assert client.get(f"/students/{tenants.a.student.pk}/edit/").status_code == 404
-    assert client.patch(f"/api/v1/students/{tenants.a.student.pk}/", {"phone": "1"},
-                        content_type="application/json").status_code == 403
+    assert (
+        client.patch(f"/api/v1/students/{tenants.a.student.pk}/", {"phone": "1"}, content_type="application/json").status_code
+        == 403
+    )
     # An authority elsewhere in the tree sees nothing of A.
     other = Authority.objects.create(kind="ministry", jurisdiction="KG", name_ru="Другое")
     from kesip.core.roles import Role

@@ -1,4 +1,5 @@
 """Pages as users meet them: forms that refuse bad input, lists within a query budget, history."""
+
 import datetime
 
 import pytest
@@ -14,9 +15,14 @@ pytestmark = pytest.mark.django_db
 
 def staff_form(institution, **overrides):
     data = {
-        "institution": institution.pk, "last_name": "Абдыкадырова", "first_name": "Айгерим",
-        "national_id": kg_pin("F", datetime.date(1990, 4, 12), 12345), "position": "Мугалим",
-        "category": "teacher", "employment": "full_time", "is_active": "on",
+        "institution": institution.pk,
+        "last_name": "Абдыкадырова",
+        "first_name": "Айгерим",
+        "national_id": kg_pin("F", datetime.date(1990, 4, 12), 12345),
+        "position": "Мугалим",
+        "category": "teacher",
+        "employment": "full_time",
+        "is_active": "on",
     }
     data.update(overrides)
     return data
@@ -31,11 +37,14 @@ def test_create_staff_member_fills_birth_date_and_sex_from_pin(client, world, lo
     assert s.history.count() == 1 and s.history.first().history_user == world.a.admin
 
 
-@pytest.mark.parametrize("national_id, message", [
-    ("1120419901234", "exactly 14 digits"),
-    ("31204199012345", "starts with 1 (female) or 2 (male)"),
-    ("13104199012345", "is not a date"),
-])
+@pytest.mark.parametrize(
+    "national_id, message",
+    [
+        ("1120419901234", "exactly 14 digits"),
+        ("31204199012345", "starts with 1 (female) or 2 (male)"),
+        ("13104199012345", "is not a date"),
+    ],
+)
 def test_wrong_personal_number_is_refused_with_a_clear_message(client, world, login, national_id, message):
     login(world.a.admin)
     before = StaffMember.objects.count()
@@ -56,7 +65,11 @@ def test_duplicate_personal_number_within_institution_is_refused_on_create_and_e
     login(world.a.admin)
     existing = world.a.staff
     response = client.post(reverse("core:staff_add"), staff_form(world.a.institution, national_id=existing.national_id))
-    assert response.status_code == 400 and "national_id" in str(response.context["form"].errors) or "already exists" in str(response.context["form"].errors)
+    assert (
+        response.status_code == 400
+        and "national_id" in str(response.context["form"].errors)
+        or "already exists" in str(response.context["form"].errors)
+    )
     other = f.StaffFactory(institution=world.a.institution)
     data = staff_form(world.a.institution, national_id=existing.national_id, last_name=other.last_name)
     response = client.post(reverse("core:staff_edit", args=[other.pk]), data)
@@ -80,8 +93,14 @@ def test_birth_date_contradicting_pin_is_refused(client, world, login):
 
 def test_employer_tax_id_is_validated_for_the_country(client, world, login):
     login(world.b.admin)
-    data = {"institution": world.b.institution.pk, "name": "ТОО «Тест»", "kind": "enterprise", "sector": "it",
-            "tax_id": "00307199510011", "is_active": "on"}
+    data = {
+        "institution": world.b.institution.pk,
+        "name": "ТОО «Тест»",
+        "kind": "enterprise",
+        "sector": "it",
+        "tax_id": "00307199510011",
+        "is_active": "on",
+    }
     response = client.post(reverse("core:employers_add"), data)
     assert response.status_code == 400 and "BIN has exactly 12 digits" in str(response.context["form"].errors["tax_id"])
     assert not Employer.objects.filter(name="ТОО «Тест»").exists()
@@ -89,8 +108,15 @@ def test_employer_tax_id_is_validated_for_the_country(client, world, login):
 
 def test_group_cannot_use_another_institutions_programme(client, world, login):
     login(world.a.admin)
-    data = {"institution": world.a.institution.pk, "name": "Н-1", "programme": world.b.programme.pk,
-            "intake_year": 2025, "year_of_study": 1, "language": "ky", "is_active": "on"}
+    data = {
+        "institution": world.a.institution.pk,
+        "name": "Н-1",
+        "programme": world.b.programme.pk,
+        "intake_year": 2025,
+        "year_of_study": 1,
+        "language": "ky",
+        "is_active": "on",
+    }
     response = client.post(reverse("core:groups_add"), data)
     assert response.status_code == 400 and "programme" in response.context["form"].errors
 
@@ -101,8 +127,13 @@ def test_institution_admin_edits_passport_but_not_its_authority(client, world, l
     url = reverse("core:institutions_edit", args=[inst.pk])
     form = client.get(url).context["form"]
     data = {k: (v.pk if hasattr(v, "pk") else v) for k, v in form.initial.items() if v is not None}
-    data.update(legal_address="Кызыл-Кыя ш., Кыпчаков көч. 29", inn="00307199510011", okpo="02563871",
-                founding_year=1958, authority=world.b.institution.authority.pk)
+    data.update(
+        legal_address="Кызыл-Кыя ш., Кыпчаков көч. 29",
+        inn="00307199510011",
+        okpo="02563871",
+        founding_year=1958,
+        authority=world.b.institution.authority.pk,
+    )
     response = client.post(url, data)
     assert response.status_code == 302, response.context["form"].errors if response.context else ""
     inst.refresh_from_db()
@@ -126,19 +157,29 @@ def test_only_a_system_admin_adds_institutions_and_authorities(client, world, lo
     assert client.get(reverse("core:institutions_add")).status_code == 403
     assert client.get(reverse("core:authorities_add")).status_code == 403
     login(world.sysadmin)
-    response = client.post(reverse("core:authorities_add"), {"name_ru": "Министерство X", "kind": "ministry", "jurisdiction": "KZ"})
+    response = client.post(
+        reverse("core:authorities_add"), {"name_ru": "Министерство X", "kind": "ministry", "jurisdiction": "KZ"}
+    )
     assert response.status_code == 302
-    response = client.post(reverse("core:institutions_add"), {
-        "authority": world.ministry.pk, "type": "lyceum", "jurisdiction": "KG",
-        "full_name_ky": "№3 кесиптик лицей", "full_name_ru": "Профессиональный лицей №3",
-    })
+    response = client.post(
+        reverse("core:institutions_add"),
+        {
+            "authority": world.ministry.pk,
+            "type": "lyceum",
+            "jurisdiction": "KG",
+            "full_name_ky": "№3 кесиптик лицей",
+            "full_name_ru": "Профессиональный лицей №3",
+        },
+    )
     assert response.status_code == 302 and Institution.objects.filter(full_name_ru="Профессиональный лицей №3").exists()
 
 
 def test_authority_cannot_be_put_under_its_own_child(client, world, login):
     login(world.sysadmin)
-    response = client.post(reverse("core:authorities_edit", args=[world.ministry.pk]), {
-        "name_ru": world.ministry.name_ru, "kind": "ministry", "jurisdiction": "KG", "parent": world.department.pk})
+    response = client.post(
+        reverse("core:authorities_edit", args=[world.ministry.pk]),
+        {"name_ru": world.ministry.name_ru, "kind": "ministry", "jurisdiction": "KG", "parent": world.department.pk},
+    )
     assert response.status_code == 400
 
 
@@ -147,8 +188,7 @@ def test_licence_add_and_bad_dates(client, world, login):
     url = reverse("core:licence_add", args=[world.a.institution.pk])
     response = client.post(url, {"number": "LS240001011", "issued_on": "2024-02-20", "valid_until": "2023-01-01"})
     assert response.status_code == 400 and "valid_until" in response.context["form"].errors
-    response = client.post(url, {"number": "LS240001011", "issued_on": "2024-02-20",
-                                 "issuing_order": "No. 264/1 of 21.02.2024"})
+    response = client.post(url, {"number": "LS240001011", "issued_on": "2024-02-20", "issuing_order": "No. 264/1 of 21.02.2024"})
     assert response.status_code == 302
     page = client.get(reverse("core:institutions_detail", args=[world.a.institution.pk])).content.decode()
     assert "LS240001011" in page and "No. 264/1 of 21.02.2024" in page
@@ -159,8 +199,15 @@ def test_licence_add_and_bad_dates(client, world, login):
 def test_history_page_shows_who_changed_what(client, world, login):
     login(world.a.admin)
     s = world.a.student
-    data = {"institution": s.institution_id, "last_name": s.last_name, "first_name": s.first_name,
-            "national_id": s.national_id, "status": "academic_leave", "funding": "budget", "group": s.group_id}
+    data = {
+        "institution": s.institution_id,
+        "last_name": s.last_name,
+        "first_name": s.first_name,
+        "national_id": s.national_id,
+        "status": "academic_leave",
+        "funding": "budget",
+        "group": s.group_id,
+    }
     assert client.post(reverse("core:students_edit", args=[s.pk]), data).status_code == 302
     page = client.get(reverse("core:students_history", args=[s.pk])).content.decode()
     assert "Academic leave" in page and "Studying" in page and world.a.admin.last_name in page
@@ -194,11 +241,21 @@ def test_list_search_filter_sort_and_bad_filter(client, world, login):
 def test_htmx_search_returns_only_the_table(client, world, login):
     login(world.a.admin)
     response = client.get("/students/?q=x", HTTP_HX_REQUEST="true")
-    assert b"<nav class=\"navbar" not in response.content and b"<table" in response.content
+    assert b'<nav class="navbar' not in response.content and b"<table" in response.content
 
 
-LIST_URLS = ["/students/", "/staff/", "/groups/", "/programmes/", "/employers/", "/members/", "/institutions/",
-             "/specialties/", "/", "/members/invitations/"]
+LIST_URLS = [
+    "/students/",
+    "/staff/",
+    "/groups/",
+    "/programmes/",
+    "/employers/",
+    "/members/",
+    "/institutions/",
+    "/specialties/",
+    "/",
+    "/members/invitations/",
+]
 
 
 @pytest.mark.parametrize("url", LIST_URLS)
@@ -282,13 +339,28 @@ def test_language_switch_refuses_unknown_and_foreign_redirects(client):
 
 def test_invitation_flow(client, world, login):
     login(world.a.admin)
-    response = client.post(reverse("core:invitations"), {
-        "institution": world.a.institution.pk, "email": "mentor@example.kg", "last_name": "Мамытов",
-        "first_name": "Жоробек", "role": "mentor"})
+    response = client.post(
+        reverse("core:invitations"),
+        {
+            "institution": world.a.institution.pk,
+            "email": "mentor@example.kg",
+            "last_name": "Мамытов",
+            "first_name": "Жоробек",
+            "role": "mentor",
+        },
+    )
     assert response.status_code == 400 and "employer" in response.context["form"].errors
-    response = client.post(reverse("core:invitations"), {
-        "institution": world.a.institution.pk, "email": "mentor@example.kg", "last_name": "Мамытов",
-        "first_name": "Жоробек", "role": "mentor", "employer": world.a.employer.pk})
+    response = client.post(
+        reverse("core:invitations"),
+        {
+            "institution": world.a.institution.pk,
+            "email": "mentor@example.kg",
+            "last_name": "Мамытов",
+            "first_name": "Жоробек",
+            "role": "mentor",
+            "employer": world.a.employer.pk,
+        },
+    )
     assert response.status_code == 302
     from kesip.core.models import Invitation
 

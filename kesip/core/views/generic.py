@@ -4,6 +4,7 @@ Each registry (staff, students, …) is declared once in `registries.py`; these 
 Every queryset starts from `Model.objects.for_user(user, action)`, so another institution's
 record answers 404.
 """
+
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -135,7 +136,9 @@ class ListFilter:
             return qs, None
         if raw not in {k for k, _ in self.choices}:
             return qs, _("“%(value)s” is not a valid choice for %(field)s; the filter was ignored.") % {
-                "value": raw, "field": self.label}
+                "value": raw,
+                "field": self.label,
+            }
         self.value = raw
         if raw in ("1", "0") and self.choices[0][0] == "1" and len(self.choices) == 2:
             return qs.filter(**{self.name: raw == "1"}), None
@@ -183,11 +186,21 @@ class RegistryListView(RegistryView):
         rows = [(obj, [c.value(obj) for c in columns]) for obj in page.object_list]
         params = {k: v for k, v in request.GET.items() if k != "page" and v}
         template = "core/_registry_table.html" if request.headers.get("HX-Request") else "core/registry_list.html"
-        return render(request, template, self.context(
-            page=page, rows=rows, columns=columns, q=q, filters=filters, sort=sort,
-            query=urlencode(params), export_url=r.url("export") + ("?" + urlencode(params) if params else ""),
-            can_import=r.importer is not None and access.has_perm(request.user, f"change_{r.area}"),
-        ))
+        return render(
+            request,
+            template,
+            self.context(
+                page=page,
+                rows=rows,
+                columns=columns,
+                q=q,
+                filters=filters,
+                sort=sort,
+                query=urlencode(params),
+                export_url=r.url("export") + ("?" + urlencode(params) if params else ""),
+                can_import=r.importer is not None and access.has_perm(request.user, f"change_{r.area}"),
+            ),
+        )
 
 
 def visible_columns(registry, user):
@@ -204,8 +217,10 @@ class RegistryExportView(RegistryView):
         require_perm(request.user, f"view_{r.area}")
         qs, *_ = filtered(r, request)
         headers = [str(c.label) for c in r.columns]
-        rows = ([str(c.value(o)) if not isinstance(c.value(o), (int, float)) else c.value(o) for c in r.columns]
-                for o in qs.iterator(chunk_size=2000))
+        rows = (
+            [str(c.value(o)) if not isinstance(c.value(o), (int, float)) else c.value(o) for c in r.columns]
+            for o in qs.iterator(chunk_size=2000)
+        )
         return xlsx_response(f"{r.key}.xlsx", str(r.title), headers, rows)
 
 
@@ -263,8 +278,11 @@ class RegistryDeleteView(RegistryView):
                 obj.delete()
         except ProtectedError as exc:
             used_by = sorted({str(o._meta.verbose_name_plural) for o in exc.protected_objects})
-            messages.error(request, _("“%(object)s” cannot be deleted: it is still used by %(users)s.") % {
-                "object": obj, "users": ", ".join(used_by)})
+            messages.error(
+                request,
+                _("“%(object)s” cannot be deleted: it is still used by %(users)s.")
+                % {"object": obj, "users": ", ".join(used_by)},
+            )
             return HttpResponseRedirect(self.registry.url("detail", obj.pk))
         messages.success(request, _("Deleted: %(object)s") % {"object": obj})
         return HttpResponseRedirect(self.registry.url("list"))

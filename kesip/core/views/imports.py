@@ -1,4 +1,5 @@
 """Import pages: upload, preview with every row's errors, then import all rows at once."""
+
 import secrets
 from pathlib import Path
 
@@ -62,21 +63,28 @@ class ImportView(RegistryView):
             return self.confirm(request, token)
         form = ImportForm(request.POST, request.FILES, user=request.user, model=r.model)
         if not form.is_valid():
-            return render(request, "core/import.html", self.context(form=form, columns=r.importer.headers(r.form_class)), status=400)
+            return render(
+                request, "core/import.html", self.context(form=form, columns=r.importer.headers(r.form_class)), status=400
+            )
         uploaded = form.cleaned_data["file"]
         institution = form.cleaned_data["institution"]
         try:
             header, rows = read_table(uploaded)
         except ImportFileError as exc:
             form.add_error("file", str(exc))
-            return render(request, "core/import.html", self.context(form=form, columns=r.importer.headers(r.form_class)), status=400)
+            return render(
+                request, "core/import.html", self.context(form=form, columns=r.importer.headers(r.form_class)), status=400
+            )
         token = secrets.token_urlsafe(16)
         suffix = ".xlsx" if uploaded.name.lower().endswith(".xlsx") else ".csv"
         path = _import_dir() / f"{token}{suffix}"
         uploaded.seek(0)
         path.write_bytes(uploaded.read())
         request.session.setdefault("imports", {})[token] = {
-            "path": str(path), "name": uploaded.name, "institution": institution.pk, "registry": r.key,
+            "path": str(path),
+            "name": uploaded.name,
+            "institution": institution.pk,
+            "registry": r.key,
         }
         request.session.modified = True
         return self.preview(request, token, institution, header, rows)
@@ -85,11 +93,21 @@ class ImportView(RegistryView):
         r = self.registry
         results, problems, _forms = validate_rows(r.importer, r.form_class, request.user, institution, header, rows)
         bad = [res for res in results if res.errors]
-        return render(request, "core/import_preview.html", self.context(
-            results=results, problems=problems, bad_count=len(bad), token=token, institution=institution,
-            fields=r.importer.fields, labels=r.importer.headers(r.form_class),
-            ok=not bad and not problems and results,
-        ), status=status)
+        return render(
+            request,
+            "core/import_preview.html",
+            self.context(
+                results=results,
+                problems=problems,
+                bad_count=len(bad),
+                token=token,
+                institution=institution,
+                fields=r.importer.fields,
+                labels=r.importer.headers(r.form_class),
+                ok=not bad and not problems and results,
+            ),
+            status=status,
+        )
 
     def confirm(self, request, token):
         r = self.registry

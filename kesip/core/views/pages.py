@@ -1,4 +1,5 @@
 """Pages that are not plain registries: dashboard, language, rulebook, passport, invitations."""
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -33,7 +34,6 @@ from kesip.core.models import (
 )
 
 
-
 def _count(model, **filters):
     """A correlated COUNT subquery per institution, so counts never multiply through joins."""
     qs = model.objects.filter(institution=OuterRef("pk"), **filters).order_by().values("institution")
@@ -65,11 +65,18 @@ def dashboard(request):
         totals = {k: m.objects.filter(institution__in=in_scope, **f).count() for k, (m, f) in COUNTS.items()}
     own_student = Student.objects.filter(user=user).select_related("group__programme", "institution").first()
     employer_memberships = [m for m in access.memberships(user) if m.employer_id]
-    return render(request, "core/dashboard.html", {
-        "page": page, "totals": totals, "single": page.paginator.count == 1,
-        "own_student": own_student, "employer_memberships": employer_memberships,
-        "memberships": access.memberships(user),
-    })
+    return render(
+        request,
+        "core/dashboard.html",
+        {
+            "page": page,
+            "totals": totals,
+            "single": page.paginator.count == 1,
+            "own_student": own_student,
+            "employer_memberships": employer_memberships,
+            "memberships": access.memberships(user),
+        },
+    )
 
 
 @require_POST
@@ -88,8 +95,12 @@ def set_language(request):
             request.user.language = code
             request.user.save(update_fields=["language"])
         response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE,
-            secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False), httponly=False, samesite="Lax",
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+            httponly=False,
+            samesite="Lax",
         )
     return response
 
@@ -107,28 +118,44 @@ def rulebook(request):
     q = request.GET.get("q", "").strip()
     if q:
         rules = rules.filter(
-            Q(code__icontains=q) | Q(title_ky__icontains=q) | Q(title_ru__icontains=q)
-            | Q(title_kk__icontains=q) | Q(title_en__icontains=q) | Q(clause__icontains=q)
+            Q(code__icontains=q)
+            | Q(title_ky__icontains=q)
+            | Q(title_ru__icontains=q)
+            | Q(title_kk__icontains=q)
+            | Q(title_en__icontains=q)
+            | Q(clause__icontains=q)
         )
     page = Paginator(rules, 50).get_page(request.GET.get("page"))
     params = "&".join(f"{k}={v}" for k, v in (("jurisdiction", jurisdiction), ("module", module), ("q", q)) if v)
-    return render(request, "core/rulebook.html", {
-        "page": page, "jurisdiction": jurisdiction, "module": module, "modules": modules, "q": q,
-        "documents": LegalDocument.objects.annotate(n=Count("rules")).order_by("jurisdiction", "key"),
-        "query": params,
-    })
+    return render(
+        request,
+        "core/rulebook.html",
+        {
+            "page": page,
+            "jurisdiction": jurisdiction,
+            "module": module,
+            "modules": modules,
+            "q": q,
+            "documents": LegalDocument.objects.annotate(n=Count("rules")).order_by("jurisdiction", "key"),
+            "query": params,
+        },
+    )
 
 
 @login_required
 def institution_detail(request, pk):
     institution = get_object_or_404(institutions_with_counts(request.user), pk=pk)
     can_edit = Institution.objects.for_user(request.user, "change").filter(pk=pk).exists()
-    return render(request, "core/institution_detail.html", {
-        "institution": institution,
-        "licences": institution.licences.all(),
-        "can_edit": can_edit,
-        "can_history": True,
-    })
+    return render(
+        request,
+        "core/institution_detail.html",
+        {
+            "institution": institution,
+            "licences": institution.licences.all(),
+            "can_edit": can_edit,
+            "can_history": True,
+        },
+    )
 
 
 def _editable_institution(request, pk):
@@ -175,10 +202,13 @@ def invitations(request):
             _("Invitation to Kesip"),
             _("You are invited to join %(institution)s in Kesip as %(role)s. Open this link to create your login: %(link)s")
             % {"institution": invitation.institution, "role": invitation.get_role_display(), "link": link},
-            None, [invitation.email], fail_silently=True,
+            None,
+            [invitation.email],
+            fail_silently=True,
         )
-        messages.success(request, _("Invitation created. Send this link to %(email)s: %(link)s") % {
-            "email": invitation.email, "link": link})
+        messages.success(
+            request, _("Invitation created. Send this link to %(email)s: %(link)s") % {"email": invitation.email, "link": link}
+        )
         return HttpResponseRedirect(reverse("core:invitations"))
     pending = (
         Invitation.objects.for_user(request.user, "change")
@@ -212,8 +242,11 @@ def accept_invitation(request, token):
             if locked.accepted_at is not None:
                 raise Http404
             user = User.objects.create_user(
-                username=form.cleaned_data["username"], password=form.cleaned_data["password1"],
-                email=invitation.email, first_name=invitation.first_name, last_name=invitation.last_name,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+                email=invitation.email,
+                first_name=invitation.first_name,
+                last_name=invitation.last_name,
                 language=request.LANGUAGE_CODE,
             )
             Membership.objects.create(
@@ -225,7 +258,9 @@ def accept_invitation(request, token):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome to Kesip."))
         return HttpResponseRedirect(reverse("core:dashboard"))
-    return render(request, "core/accept_invitation.html", {"form": form, "invitation": invitation},
-                  status=400 if request.method == "POST" else 200)
-
-
+    return render(
+        request,
+        "core/accept_invitation.html",
+        {"form": form, "invitation": invitation},
+        status=400 if request.method == "POST" else 200,
+    )
