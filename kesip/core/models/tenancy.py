@@ -286,9 +286,9 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(role="system_admin", institution__isnull=True, authority__isnull=True)
-                    | Q(role__in=[r.value for r in AUTHORITY_ROLES], institution__isnull=True, authority__isnull=False)
+                    | Q(role__in=sorted(r.value for r in AUTHORITY_ROLES), institution__isnull=True, authority__isnull=False)
                     | (
-                        ~Q(role__in=["system_admin", *[r.value for r in AUTHORITY_ROLES]])
+                        ~Q(role__in=["system_admin", *sorted(r.value for r in AUTHORITY_ROLES)])
                         & Q(institution__isnull=False, authority__isnull=True)
                     )
                 ),
