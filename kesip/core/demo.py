@@ -303,9 +303,9 @@ def load():
         number="LS240001011",
         defaults=dict(
             issued_on=datetime.date(2024, 2, 20),
-            issuing_order="Order of the Ministry of Education and Science No. 264/1 of 21.02.2024 "
-            "(Licensing Council protocol No. 3-9 of 16.02.2024); licence form No. 2024-0104",
-            issued_by="Ministry of Education and Science of the Kyrgyz Republic",
+            issuing_order="КР Билим берүү жана илим министрлигинин 21.02.2024-ж. №264/1 буйругу "
+            "(Лицензиялык кеңештин 16.02.2024-ж. №3-9 протоколу); лицензия бланкы №2024-0104",
+            issued_by="Кыргыз Республикасынын Билим берүү жана илим министрлиги",
         ),
     )
     specialties = {}

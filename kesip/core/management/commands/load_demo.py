@@ -7,6 +7,9 @@ class Command(BaseCommand):
     help = "Load the demo institutions, people and logins (idempotent) and print the logins."
 
     def handle(self, *args, **options):
+        from django.utils import translation
+
+        translation.activate("en")  # role names in the terminal, where developers read them
         logins = demo.load()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Kesip demo logins, one per role (password for all: {demo.DEMO_PASSWORD})"))
