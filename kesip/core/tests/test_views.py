@@ -374,3 +374,38 @@ def test_invitation_flow(client, world, login):
     ids = {r["id"] for r in client.get("/api/v1/employers/").json()["results"]}
     assert ids == {world.a.employer.pk}
     assert client.get(url).status_code == 404  # used once
+
+
+def test_licence_and_rule_history_and_rulebook_export(client, world, login):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from kesip.core.models import Rule
+
+    login(world.a.admin)
+    lic = world.a.licence
+    client.post(
+        reverse("core:licence_edit", args=[world.a.institution.pk, lic.pk]),
+        {"number": lic.number, "issued_on": "2024-02-20", "issuing_order": "№264/1"},
+    )
+    page = client.get(reverse("core:licence_history", args=[world.a.institution.pk, lic.pk])).content.decode()
+    assert "№264/1" in page
+    rule = Rule.objects.get(code="wbl.volunteer.min_hours")
+    assert client.get(reverse("core:rule_history", args=[rule.pk])).status_code == 200
+    response = client.get(reverse("core:rulebook_export") + "?module=wbl&jurisdiction=KG")
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    codes = {r[1] for r in rows[1:]}
+    assert "wbl.volunteer.min_hours" in codes and all(c.startswith("wbl.") for c in codes)
+
+
+def test_a_rule_violation_is_shown_beside_its_field_with_the_clause():
+    from kesip.core.forms import StaffForm, add_violation
+    from kesip.core.rules import RuleViolation
+
+    form = StaffForm(data={})
+    form.is_valid()
+    add_violation(form, RuleViolation("x.y", "At most 2 apprentices", "WBL Regulation, п. 48", "position"))
+    assert "At most 2 apprentices (source: WBL Regulation, п. 48)" in form.errors["position"]
+    add_violation(form, RuleViolation("x.y", "Not allowed", "", "no_such_field"))
+    assert "Not allowed" in form.non_field_errors()

@@ -288,23 +288,27 @@ class RegistryDeleteView(RegistryView):
         return HttpResponseRedirect(self.registry.url("list"))
 
 
+def history_entries(obj, limit=200):
+    """The record's history, newest first, each with the fields it changed (old → new)."""
+    model = type(obj)
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit])
+    entries = []
+    for newer, older in zip(records, records[1:] + [None]):
+        changes = []
+        if older is not None:
+            for change in newer.diff_against(older).changes:
+                f = model._meta.get_field(change.field)
+                changes.append((f.verbose_name, _display(f, change.old), _display(f, change.new)))
+        entries.append({"record": newer, "changes": changes})
+    return entries
+
+
 class HistoryView(RegistryView):
     """Who changed what, when: the record's history with the fields each change touched."""
 
     def get(self, request, pk):
-        r = self.registry
-        obj = r.get_object(request.user, pk, "view")
-        records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[:200])
-        entries = []
-        for newer, older in zip(records, records[1:] + [None]):
-            changes = []
-            if older is not None:
-                delta = newer.diff_against(older)
-                for change in delta.changes:
-                    f = r.model._meta.get_field(change.field)
-                    changes.append((f.verbose_name, _display(f, change.old), _display(f, change.new)))
-            entries.append({"record": newer, "changes": changes})
-        return render(request, "core/history.html", self.context(object=obj, entries=entries))
+        obj = self.registry.get_object(request.user, pk, "view")
+        return render(request, "core/history.html", self.context(object=obj, entries=history_entries(obj)))
 
 
 def _display(model_field, value):

@@ -13,11 +13,12 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kesip.core import access
+from kesip.core.exports import xlsx_response
 from kesip.core.forms import AcceptInvitationForm, InvitationForm, LicenceForm
 from kesip.core.models import (
     Employer,
@@ -32,6 +33,7 @@ from kesip.core.models import (
     Student,
     StudyGroup,
 )
+from kesip.core.views.generic import history_entries
 
 
 def _count(model, **filters):
@@ -105,15 +107,16 @@ def set_language(request):
     return response
 
 
-@login_required
-def rulebook(request):
+RULE_MODULES = ["wbl", "curriculum", "staffdev", "accreditation", "careers"]
+
+
+def _filtered_rules(request):
     rules = Rule.objects.select_related("document").order_by("code", "jurisdiction", "-effective_from")
     jurisdiction = request.GET.get("jurisdiction", "")
     if jurisdiction in ("KG", "KZ"):
         rules = rules.filter(jurisdiction=jurisdiction)
     module = request.GET.get("module", "")
-    modules = ["wbl", "curriculum", "staffdev", "accreditation", "careers"]
-    if module in modules:
+    if module in RULE_MODULES:
         rules = rules.filter(code__startswith=module + ".")
     q = request.GET.get("q", "").strip()
     if q:
@@ -125,8 +128,14 @@ def rulebook(request):
             | Q(title_en__icontains=q)
             | Q(clause__icontains=q)
         )
+    return rules, jurisdiction, module, q
+
+
+@login_required
+def rulebook(request):
+    rules, jurisdiction, module, q = _filtered_rules(request)
     page = Paginator(rules, 50).get_page(request.GET.get("page"))
-    params = "&".join(f"{k}={v}" for k, v in (("jurisdiction", jurisdiction), ("module", module), ("q", q)) if v)
+    params = urlencode({k: v for k, v in (("jurisdiction", jurisdiction), ("module", module), ("q", q)) if v})
     return render(
         request,
         "core/rulebook.html",
@@ -134,7 +143,7 @@ def rulebook(request):
             "page": page,
             "jurisdiction": jurisdiction,
             "module": module,
-            "modules": modules,
+            "modules": RULE_MODULES,
             "q": q,
             "documents": LegalDocument.objects.annotate(n=Count("rules")).order_by("jurisdiction", "key"),
             "query": params,
@@ -175,6 +184,70 @@ def licence_edit(request, institution_pk, pk=None):
             return HttpResponseRedirect(reverse("core:institutions_detail", args=[institution.pk]))
         return render(request, "core/licence_form.html", {"form": form, "institution": institution}, status=400)
     return render(request, "core/licence_form.html", {"form": form, "institution": institution})
+
+
+@login_required
+def licence_history(request, institution_pk, pk):
+    institution = get_object_or_404(Institution.objects.for_user(request.user), pk=institution_pk)
+    licence = get_object_or_404(Licence, pk=pk, institution=institution)
+    return render(
+        request,
+        "core/history.html",
+        {
+            "object": licence,
+            "entries": history_entries(licence),
+            "title": str(institution),
+            "list_url": reverse("core:institutions_detail", args=[institution.pk]),
+        },
+    )
+
+
+@login_required
+def rule_history(request, pk):
+    rule = get_object_or_404(Rule.objects.select_related("document"), pk=pk)
+    return render(
+        request,
+        "core/history.html",
+        {
+            "object": rule,
+            "entries": history_entries(rule),
+            "title": _("Rulebook"),
+            "list_url": reverse("core:rulebook"),
+        },
+    )
+
+
+@login_required
+def rulebook_export(request):
+    rules = _filtered_rules(request)[0]
+    headers = [
+        _("Rule"),
+        _("Code"),
+        _("Value"),
+        _("Unit"),
+        _("Comparison"),
+        _("Jurisdiction"),
+        _("Effective from"),
+        _("Effective to"),
+        _("Legal source"),
+        _("Clause"),
+    ]
+    rows = (
+        [
+            r.title,
+            r.code,
+            float(r.value),
+            str(r.get_unit_display()),
+            str(r.get_comparison_display()),
+            r.jurisdiction,
+            r.effective_from,
+            r.effective_to or "",
+            r.document.title,
+            r.clause,
+        ]
+        for r in rules.iterator(chunk_size=500)
+    )
+    return xlsx_response("rulebook.xlsx", str(_("Rulebook")), [str(h) for h in headers], rows)
 
 
 @login_required
