@@ -3,7 +3,8 @@
 The JSON files are the reviewed source of truth (one per legal document, each rule with its
 clause); this runs after every `migrate`, so a fresh database always holds the current rulebook.
 A rule is identified by (code, jurisdiction, effective_from): changing a value in place updates
-it, and a new version with a later effective date supersedes the old one from that date.
+it, a new version with a later effective date supersedes the old one from that date, and a rule
+removed from its file is removed from the database.
 """
 
 import json
@@ -41,6 +42,7 @@ def sync_rulebook(data_dir=DATA_DIR):
             doc_fields[f"issuer_{lang}"] = (d.get("issuer") or {}).get(lang, "")
         doc, _ = LegalDocument.objects.update_or_create(key=d["key"], defaults=doc_fields)
         n_docs += 1
+        kept = set()
         for r in data["rules"]:
             fields = {
                 "value": Decimal(str(r["value"])),
@@ -53,10 +55,13 @@ def sync_rulebook(data_dir=DATA_DIR):
             }
             for lang in LANGS:
                 fields[f"title_{lang}"] = r["title"].get(lang, "")
-            Rule.objects.update_or_create(
+            rule, _ = Rule.objects.update_or_create(
                 code=r["code"], jurisdiction=r["jurisdiction"], effective_from=r["effective_from"], defaults=fields
             )
+            kept.add(rule.pk)
             n_rules += 1
+        # A rule taken out of its file is taken out of the rulebook.
+        Rule.objects.filter(document=doc).exclude(pk__in=kept).delete()
     return n_docs, n_rules
 
 

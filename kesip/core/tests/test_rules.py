@@ -145,3 +145,28 @@ def test_rulebook_page_query_budget(client, world, login, django_assert_max_num_
     login(world.a.admin)
     with django_assert_max_num_queries(8):
         client.get("/rulebook/")
+
+
+def test_a_rule_removed_from_its_file_leaves_the_rulebook(tmp_path):
+    import shutil
+
+    for p in DATA_DIR.glob("*.json"):
+        shutil.copy(p, tmp_path / p.name)
+    path = tmp_path / "wbl-regulation-kg.json"
+    data = json.loads(path.read_text())
+    data["rules"] = [r for r in data["rules"] if r["code"] != "wbl.agreement.max_parties"]
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    sync_rulebook(tmp_path)
+    assert not Rule.objects.filter(code="wbl.agreement.max_parties").exists()
+    assert Rule.objects.filter(code="wbl.mentor.max_apprentices").exists()
+
+
+def test_rule_files_are_well_formed():
+    units = {u.value for u in Rule.Unit}
+    for path in DATA_DIR.glob("*.json"):
+        data = json.loads(path.read_text())
+        codes = [(r["code"], r["jurisdiction"], r["effective_from"]) for r in data["rules"]]
+        assert len(codes) == len(set(codes)), path.name
+        for r in data["rules"]:
+            assert r["unit"] in units and r["comparison"] in {"min", "max", "equals"}, r["code"]
+            assert r["code"].split(".")[0] in {"wbl", "curriculum", "staffdev", "accreditation", "careers"}, r["code"]
