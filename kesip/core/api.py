@@ -198,18 +198,7 @@ class StudyGroupSerializer(ScopedSerializer):
         ]
 
 
-PERSON_FIELDS = [
-    "id",
-    "institution",
-    "last_name",
-    "first_name",
-    "patronymic",
-    "national_id",
-    "birth_date",
-    "sex",
-    "phone",
-    "email",
-]
+PERSON_FIELDS = ["id", "institution", *StaffMember.PERSON_FIELDS]
 
 
 class StaffSerializer(ScopedSerializer):

@@ -185,14 +185,7 @@ class StaffForm(ScopedModelForm):
         model = StaffMember
         fields = [
             "institution",
-            "last_name",
-            "first_name",
-            "patronymic",
-            "national_id",
-            "birth_date",
-            "sex",
-            "phone",
-            "email",
+            *StaffMember.PERSON_FIELDS,
             "position",
             "category",
             "employment",
@@ -217,14 +210,7 @@ class StudentForm(ScopedModelForm):
         model = Student
         fields = [
             "institution",
-            "last_name",
-            "first_name",
-            "patronymic",
-            "national_id",
-            "birth_date",
-            "sex",
-            "phone",
-            "email",
+            *Student.PERSON_FIELDS,
             "student_number",
             "group",
             "status",

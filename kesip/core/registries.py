@@ -155,14 +155,7 @@ STAFF = Registry(
     select_related=["institution"],
     importer=Importer(
         fields=[
-            "last_name",
-            "first_name",
-            "patronymic",
-            "national_id",
-            "birth_date",
-            "sex",
-            "phone",
-            "email",
+            *StaffMember.PERSON_FIELDS,
             "position",
             "category",
             "employment",
@@ -191,14 +184,7 @@ STUDENTS = Registry(
     select_related=["group", "institution"],
     importer=Importer(
         fields=[
-            "last_name",
-            "first_name",
-            "patronymic",
-            "national_id",
-            "birth_date",
-            "sex",
-            "phone",
-            "email",
+            *StaffMember.PERSON_FIELDS,
             "student_number",
             "group",
             "status",

@@ -120,7 +120,34 @@ class Programme(InstitutionScoped, LocalizedName):
         return reverse("core:programme_edit", args=[self.pk])
 
 
-class StaffMember(InstitutionScoped):
+class Person(InstitutionScoped):
+    """A natural person of an institution, identified by the national personal number."""
+
+    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    national_id = models.CharField(_("personal number"), max_length=14, help_text=_("KG: 14-digit PIN; KZ: 12-digit IIN."))
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    user = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user account")
+    )
+
+    PERSON_FIELDS = ["last_name", "first_name", "patronymic", "national_id", "birth_date", "sex", "phone", "email"]
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    def clean(self):
+        clean_person(self)
+
+
+class StaffMember(Person):
     """A teacher, master of industrial training or other employee of the institution."""
 
     class Category(models.TextChoices):
@@ -135,23 +162,12 @@ class StaffMember(InstitutionScoped):
         PART_TIME = "part_time", _("Part-time (external)")
         INTERNAL_PART_TIME = "internal_part_time", _("Part-time (internal)")
 
-    last_name = models.CharField(_("last name"), max_length=100)
-    first_name = models.CharField(_("first name"), max_length=100)
-    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
-    national_id = models.CharField(_("personal number"), max_length=14, help_text=_("KG: 14-digit PIN; KZ: 12-digit IIN."))
-    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
-    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
-    email = models.EmailField(_("email"), blank=True)
     position = models.CharField(_("position"), max_length=255)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     employment = models.CharField(_("employment"), max_length=24, choices=Employment.choices, default=Employment.FULL_TIME)
     education = models.CharField(_("education"), max_length=255, blank=True)
     hired_on = models.DateField(_("hired on"), null=True, blank=True)
     is_active = models.BooleanField(_("working"), default=True)
-    user = models.ForeignKey(
-        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user account")
-    )
     history = HistoricalRecords()
 
     access_area = "staff"
@@ -162,12 +178,6 @@ class StaffMember(InstitutionScoped):
         ordering = ["last_name", "first_name"]
         constraints = [models.UniqueConstraint(fields=["institution", "national_id"], name="staff_national_id_unique")]
         indexes = [models.Index(fields=["institution", "is_active"]), models.Index(fields=["institution", "category"])]
-
-    def __str__(self):
-        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
-
-    def clean(self):
-        clean_person(self)
 
     def get_absolute_url(self):
         return reverse("core:staff_edit", args=[self.pk])
@@ -216,7 +226,7 @@ class StudyGroup(InstitutionScoped):
         return reverse("core:group_edit", args=[self.pk])
 
 
-class Student(InstitutionScoped):
+class Student(Person):
     """A learner enrolled at the institution."""
 
     class Status(models.TextChoices):
@@ -230,14 +240,6 @@ class Student(InstitutionScoped):
         CONTRACT = "contract", _("Contract (paid)")
         EMPLOYER = "employer", _("Employer-sponsored")
 
-    last_name = models.CharField(_("last name"), max_length=100)
-    first_name = models.CharField(_("first name"), max_length=100)
-    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
-    national_id = models.CharField(_("personal number"), max_length=14, help_text=_("KG: 14-digit PIN; KZ: 12-digit IIN."))
-    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
-    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
-    email = models.EmailField(_("email"), blank=True)
     student_number = models.CharField(_("record book number"), max_length=32, blank=True)
     group = models.ForeignKey(
         StudyGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="students", verbose_name=_("group")
@@ -246,9 +248,6 @@ class Student(InstitutionScoped):
     funding = models.CharField(_("funding"), max_length=16, choices=Funding.choices, default=Funding.BUDGET)
     enrolled_on = models.DateField(_("enrolled on"), null=True, blank=True)
     special_needs = models.BooleanField(_("special educational needs"), default=False)
-    user = models.ForeignKey(
-        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user account")
-    )
     history = HistoricalRecords()
 
     access_area = "student"
@@ -265,11 +264,8 @@ class Student(InstitutionScoped):
         ]
         indexes = [models.Index(fields=["institution", "status"])]
 
-    def __str__(self):
-        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
-
     def clean(self):
-        clean_person(self)
+        super().clean()
         if self.group_id and self.institution_id and self.group.institution_id != self.institution_id:
             raise ValidationError({"group": _("Choose a group of this institution.")})
 
