@@ -241,24 +241,38 @@ class EmployerForm(ScopedModelForm):
 
 
 class InvitationForm(ScopedModelForm):
+    """Invite a person into an institution with a role; a system admin may also invite into an authority."""
+
     scoped_fields = ("employer",)
 
     class Meta:
         model = Invitation
-        fields = ["institution", "email", "last_name", "first_name", "role", "employer"]
+        fields = ["institution", "authority", "email", "last_name", "first_name", "role", "employer"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in Role if r not in AUTHORITY_ROLES and r != Role.SYSTEM_ADMIN]
+        roles = [r for r in Role if r != Role.SYSTEM_ADMIN]
+        if access.is_system_admin(self.user):
+            self.fields["institution"].required = False
+        else:
+            del self.fields["authority"]
+            roles = [r for r in roles if r not in AUTHORITY_ROLES]
+        self.fields["role"].choices = [("", "---------")] + [(r.value, r.label) for r in roles]
 
     def clean(self):
         data = super().clean()
         role, employer = data.get("role"), data.get("employer")
+        institution, authority = data.get("institution"), data.get("authority")
+        if bool(institution) == bool(authority):
+            self.add_error("institution", _("Choose either an institution or an authority."))
+        elif authority and role and role not in AUTHORITY_ROLES:
+            self.add_error("role", _("In an authority a person can be an analyst or an accreditation expert."))
+        elif institution and role in AUTHORITY_ROLES:
+            self.add_error("role", _("Analysts and accreditation experts belong to an authority, not an institution."))
         if role in EMPLOYER_ROLES and not employer:
             self.add_error("employer", _("A mentor or employer representative must belong to an employer."))
         if role not in EMPLOYER_ROLES and employer:
             self.add_error("employer", _("Only mentors and employer representatives belong to an employer."))
-        institution = data.get("institution") or getattr(self.instance, "institution", None)
         if employer and institution and employer.institution_id != institution.pk:
             self.add_error("employer", _("Choose an employer of this institution."))
         return data

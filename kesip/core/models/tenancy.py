@@ -323,7 +323,21 @@ class Invitation(models.Model):
     """An invitation for a person to join an institution with a role; accepted through a link."""
 
     institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("institution")
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("institution"),
+    )
+    authority = models.ForeignKey(
+        Authority,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("authority"),
+        help_text=_("For analysts and accreditation experts of a ministry or agency."),
     )
     email = models.EmailField(_("email"))
     first_name = models.CharField(_("first name"), max_length=150)
@@ -351,6 +365,17 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(institution__isnull=True, authority__isnull=False)
+                | Q(institution__isnull=False, authority__isnull=True),
+                name="invitation_to_institution_or_authority",
+            )
+        ]
+
+    @property
+    def place(self):
+        return self.institution or self.authority
 
     def __str__(self):
         return f"{self.email} ({self.get_role_display()})"

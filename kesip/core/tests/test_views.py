@@ -409,3 +409,35 @@ def test_a_rule_violation_is_shown_beside_its_field_with_the_clause():
     assert "At most 2 apprentices (source: WBL Regulation, п. 48)" in form.errors["position"]
     add_violation(form, RuleViolation("x.y", "Not allowed", "", "no_such_field"))
     assert "Not allowed" in form.non_field_errors()
+
+
+def test_system_admin_invites_a_ministry_analyst(client, world, login):
+    from kesip.core.models import Invitation
+
+    login(world.sysadmin)
+    url = reverse("core:invitations")
+    base = {"email": "analyst@edu.gov.kg", "last_name": "Сатыбалдиев", "first_name": "Эркинбек"}
+    response = client.post(url, {**base, "authority": world.ministry.pk, "role": "teacher"})
+    assert response.status_code == 400 and "role" in response.context["form"].errors
+    response = client.post(
+        url, {**base, "authority": world.ministry.pk, "institution": world.a.institution.pk, "role": "authority_analyst"}
+    )
+    assert response.status_code == 400 and "institution" in response.context["form"].errors
+    response = client.post(url, {**base, "authority": world.ministry.pk, "role": "authority_analyst"})
+    assert response.status_code == 302
+    inv = Invitation.objects.get(email="analyst@edu.gov.kg")
+    client.logout()
+    response = client.post(
+        reverse("core:accept_invitation", args=[inv.token]),
+        {"username": "e.satybaldiev", "password1": "Министрлик-2026", "password2": "Министрлик-2026"},
+    )
+    assert response.status_code == 302
+    ids = {row["id"] for row in client.get("/api/v1/institutions/").json()["results"]}
+    assert ids == {world.a.institution.pk}
+
+
+def test_institution_admin_cannot_invite_into_an_authority(client, world, login):
+    login(world.a.admin)
+    form = client.get(reverse("core:invitations")).context["form"]
+    assert "authority" not in form.fields
+    assert "authority_analyst" not in dict(form.fields["role"].choices)

@@ -274,7 +274,7 @@ def invitations(request):
         send_mail(
             _("Invitation to Kesip"),
             _("You are invited to join %(institution)s in Kesip as %(role)s. Open this link to create your login: %(link)s")
-            % {"institution": invitation.institution, "role": invitation.get_role_display(), "link": link},
+            % {"institution": invitation.place, "role": invitation.get_role_display(), "link": link},
             None,
             [invitation.email],
             fail_silently=True,
@@ -285,7 +285,7 @@ def invitations(request):
         return HttpResponseRedirect(reverse("core:invitations"))
     pending = (
         Invitation.objects.for_user(request.user, "change")
-        .select_related("institution", "employer")
+        .select_related("institution", "authority", "employer")
         .filter(accepted_at__isnull=True)
     )
     page = Paginator(pending, settings.KESIP_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -303,7 +303,7 @@ def invitation_revoke(request, pk):
 
 
 def accept_invitation(request, token):
-    invitation = Invitation.objects.select_related("institution").filter(token=token).first()
+    invitation = Invitation.objects.select_related("institution", "authority").filter(token=token).first()
     if invitation is None or not invitation.is_open:
         raise Http404
     form = AcceptInvitationForm(request.POST or None, invitation=invitation)
@@ -323,7 +323,11 @@ def accept_invitation(request, token):
                 language=request.LANGUAGE_CODE,
             )
             Membership.objects.create(
-                user=user, role=invitation.role, institution=invitation.institution, employer=invitation.employer
+                user=user,
+                role=invitation.role,
+                institution=invitation.institution,
+                authority=invitation.authority,
+                employer=invitation.employer,
             )
             locked.accepted_at = timezone.now()
             locked.accepted_user = user
