@@ -35,6 +35,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check kesip
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py i18n check
+	$(PY) manage.py spectacular --validate --fail-on-warn > /dev/null
 
 messages: $(STAMP)
 	$(PY) manage.py i18n update

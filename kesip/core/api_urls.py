@@ -1,3 +1,5 @@
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from kesip.core import api
@@ -14,4 +16,4 @@ router.register("employers", api.EmployerViewSet)
 router.register("people", api.PersonViewSet)
 router.register("rules", api.RuleViewSet)
 
-urlpatterns = router.urls
+urlpatterns = [path("token/", obtain_auth_token, name="api-token"), *router.urls]

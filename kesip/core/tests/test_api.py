@@ -33,6 +33,16 @@ def test_token_auth_and_create_student(client, world):
     assert Student.objects.get(pk=body["id"]).history.first().history_type == "+"
 
 
+def test_token_is_issued_for_login_and_password(client, world):
+    response = client.post("/api/v1/token/", {"username": world.a.admin.username, "password": "Kesip-test-2026"})
+    assert response.status_code == 200
+    token = response.json()["token"]
+    rows = client.get("/api/v1/students/", HTTP_AUTHORIZATION=f"Token {token}").json()["results"]
+    assert [r["id"] for r in rows] == [world.a.student.pk]
+    response = client.post("/api/v1/token/", {"username": world.a.admin.username, "password": "wrong"})
+    assert response.status_code == 400
+
+
 def test_bad_personal_number_is_a_400_naming_the_field(client, world, login):
     login(world.a.admin)
     response = client.post(

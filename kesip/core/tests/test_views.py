@@ -441,3 +441,15 @@ def test_institution_admin_cannot_invite_into_an_authority(client, world, login)
     form = client.get(reverse("core:invitations")).context["form"]
     assert "authority" not in form.fields
     assert "authority_analyst" not in dict(form.fields["role"].choices)
+
+
+@pytest.mark.parametrize("key, attr", [("students", "student"), ("staff", "staff"), ("groups", "group"),
+                                       ("programmes", "programme"), ("employers", "employer")])
+def test_detail_edit_and_history_pages_query_budget(client, world, login, django_assert_max_num_queries, key, attr):
+    login(world.a.admin)
+    pk = getattr(world.a, attr).pk
+    for suffix in ("", "edit/", "history/"):
+        with django_assert_max_num_queries(16):
+            assert client.get(f"/{key}/{pk}/{suffix}").status_code == 200
+    with django_assert_max_num_queries(16):
+        assert client.get(f"/institutions/{world.a.institution.pk}/").status_code == 200
