@@ -118,31 +118,7 @@ class InstitutionSerializer(ScopedSerializer):
 
     class Meta:
         model = Institution
-        fields = [
-            "id",
-            "authority",
-            "type",
-            "jurisdiction",
-            "full_name_ky",
-            "full_name_ru",
-            "full_name_kk",
-            "full_name_en",
-            "short_name_ky",
-            "short_name_ru",
-            "short_name_kk",
-            "short_name_en",
-            "legal_address",
-            "registration_number",
-            "okpo",
-            "inn",
-            "bin",
-            "founding_year",
-            "head",
-            "website",
-            "phone",
-            "email",
-            "licences",
-        ]
+        fields = ["id", *Institution.PASSPORT_FIELDS, "licences"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -216,22 +192,7 @@ class StudentSerializer(ScopedSerializer):
 class EmployerSerializer(ScopedSerializer):
     class Meta:
         model = Employer
-        fields = [
-            "id",
-            "institution",
-            "name",
-            "kind",
-            "sector",
-            "size",
-            "tax_id",
-            "address",
-            "contact_person",
-            "contact_position",
-            "phone",
-            "email",
-            "website",
-            "is_active",
-        ]
+        fields = ["id", "institution", *Employer.PARTNER_FIELDS, "is_active"]
 
 
 class PersonSerializer(serializers.ModelSerializer):

@@ -91,29 +91,7 @@ class AuthorityForm(forms.ModelForm):
 class InstitutionForm(forms.ModelForm):
     class Meta:
         model = Institution
-        fields = [
-            "authority",
-            "type",
-            "jurisdiction",
-            "full_name_ky",
-            "full_name_ru",
-            "full_name_kk",
-            "full_name_en",
-            "short_name_ky",
-            "short_name_ru",
-            "short_name_kk",
-            "short_name_en",
-            "legal_address",
-            "registration_number",
-            "okpo",
-            "inn",
-            "bin",
-            "founding_year",
-            "head",
-            "website",
-            "phone",
-            "email",
-        ]
+        fields = Institution.PASSPORT_FIELDS
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -223,21 +201,7 @@ class StudentForm(ScopedModelForm):
 class EmployerForm(ScopedModelForm):
     class Meta:
         model = Employer
-        fields = [
-            "institution",
-            "name",
-            "kind",
-            "sector",
-            "size",
-            "tax_id",
-            "address",
-            "contact_person",
-            "contact_position",
-            "phone",
-            "email",
-            "website",
-            "is_active",
-        ]
+        fields = ["institution", *Employer.PARTNER_FIELDS, "is_active"]
 
 
 class InvitationForm(ScopedModelForm):

@@ -215,19 +215,7 @@ EMPLOYERS = Registry(
     filters=["kind", "sector", "size", "is_active"],
     select_related=["institution"],
     importer=Importer(
-        fields=[
-            "name",
-            "kind",
-            "sector",
-            "size",
-            "tax_id",
-            "address",
-            "contact_person",
-            "contact_position",
-            "phone",
-            "email",
-            "website",
-        ],
+        fields=Employer.PARTNER_FIELDS,
         unique_keys=["tax_id"],
     ),
 )

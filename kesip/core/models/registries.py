@@ -339,6 +339,10 @@ class Employer(InstitutionScoped):
     access_area = "employer"
     employer_path = "pk"
 
+    # What a partner record holds, as typed, imported or sent through the API.
+    PARTNER_FIELDS = ["name", "kind", "sector", "size", "tax_id", "address", "contact_person", "contact_position",
+                      "phone", "email", "website"]  # fmt: skip
+
     class Meta:
         verbose_name = _("employer")
         verbose_name_plural = _("employers")

@@ -172,6 +172,14 @@ class Institution(models.Model):
     objects = InstitutionQuerySet.as_manager()
     access_area = "institution"
 
+    # The passport, as edited on the page and through the API.
+    PASSPORT_FIELDS = [
+        "authority", "type", "jurisdiction",
+        "full_name_ky", "full_name_ru", "full_name_kk", "full_name_en",
+        "short_name_ky", "short_name_ru", "short_name_kk", "short_name_en",
+        "legal_address", "registration_number", "okpo", "inn", "bin", "founding_year", "head", "website", "phone", "email",
+    ]  # fmt: skip
+
     class Meta:
         verbose_name = _("institution")
         verbose_name_plural = _("institutions")

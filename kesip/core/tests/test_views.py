@@ -443,8 +443,10 @@ def test_institution_admin_cannot_invite_into_an_authority(client, world, login)
     assert "authority_analyst" not in dict(form.fields["role"].choices)
 
 
-@pytest.mark.parametrize("key, attr", [("students", "student"), ("staff", "staff"), ("groups", "group"),
-                                       ("programmes", "programme"), ("employers", "employer")])
+@pytest.mark.parametrize(
+    "key, attr",
+    [("students", "student"), ("staff", "staff"), ("groups", "group"), ("programmes", "programme"), ("employers", "employer")],
+)
 def test_detail_edit_and_history_pages_query_budget(client, world, login, django_assert_max_num_queries, key, attr):
     login(world.a.admin)
     pk = getattr(world.a, attr).pk
