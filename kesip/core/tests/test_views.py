@@ -311,6 +311,15 @@ def test_dashboard_shows_the_institutions_key_counts(client, world, login):
     login(world.a.admin)
     inst = client.get("/").context["page"].object_list[0]
     assert (inst.students, inst.staff, inst.groups, inst.programmes, inst.employers) == (1, 1, 1, 1, 1)
+    for _ in range(5):
+        f.StudentFactory(institution=world.a.institution, group=world.a.group, status="academic_leave")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        breakdown = dict(client.get("/").context["breakdown"])
+    assert dict(breakdown["Students by status"]) == {"Academic leave": 5, "Studying": 1}
+    assert len(ctx.captured_queries) <= 14
     login(world.analyst)
     response = client.get("/")
     assert response.context["page"].paginator.count == 1

@@ -65,6 +65,7 @@ def dashboard(request):
     if page.paginator.count > 1:
         in_scope = Institution.objects.for_user(user).values("pk")
         totals = {k: m.objects.filter(institution__in=in_scope, **f).count() for k, (m, f) in COUNTS.items()}
+    breakdown = _breakdown(page.object_list[0]) if page.paginator.count == 1 else None
     own_student = Student.objects.filter(user=user).select_related("group__programme", "institution").first()
     employer_memberships = [m for m in access.memberships(user) if m.employer_id]
     return render(
@@ -74,11 +75,28 @@ def dashboard(request):
             "page": page,
             "totals": totals,
             "single": page.paginator.count == 1,
+            "breakdown": breakdown,
             "own_student": own_student,
             "employer_memberships": employer_memberships,
             "memberships": access.memberships(user),
         },
     )
+
+
+def _breakdown(institution):
+    """Students by status, staff by category and employers by sector: one GROUP BY query each."""
+
+    def group(model, field, **filters):
+        f = model._meta.get_field(field)
+        labels = dict(f.flatchoices)
+        rows = model.objects.filter(institution=institution, **filters).values(field).annotate(n=Count("pk")).order_by("-n")
+        return [(labels.get(r[field], r[field]), r["n"]) for r in rows]
+
+    return [
+        (_("Students by status"), group(Student, "status")),
+        (_("Staff by category"), group(StaffMember, "category", is_active=True)),
+        (_("Employers by sector"), group(Employer, "sector", is_active=True)),
+    ]
 
 
 @require_POST
