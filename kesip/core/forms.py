@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kesip.core import access
@@ -153,8 +154,13 @@ class ProgrammeForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["specialty"].queryset = Specialty.objects.filter(is_active=True) | Specialty.objects.filter(
-            pk=self.instance.specialty_id or 0
+        # Active specialties of the classifier of the country (or countries) the user works in.
+        if self.instance.pk:
+            countries = {self.instance.institution.jurisdiction}
+        else:
+            countries = set(self.fields["institution"].queryset.values_list("jurisdiction", flat=True).distinct())
+        self.fields["specialty"].queryset = Specialty.objects.filter(jurisdiction__in=countries).filter(
+            Q(is_active=True) | Q(pk=self.instance.specialty_id or 0)
         )
 
 

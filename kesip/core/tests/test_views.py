@@ -464,3 +464,22 @@ def test_detail_edit_and_history_pages_query_budget(client, world, login, django
             assert client.get(f"/{key}/{pk}/{suffix}").status_code == 200
     with django_assert_max_num_queries(16):
         assert client.get(f"/institutions/{world.a.institution.pk}/").status_code == 200
+
+
+def test_programme_form_offers_only_the_countrys_active_specialties(client, world, login):
+    login(world.b.admin)
+    f.SpecialtyFactory(jurisdiction="KZ", code="99999999", is_active=False)
+    choices = client.get(reverse("core:programmes_add")).context["form"].fields["specialty"].queryset
+    assert set(choices.values_list("jurisdiction", flat=True)) == {"KZ"}
+    assert not choices.filter(code="99999999").exists()
+    data = {
+        "institution": world.b.institution.pk,
+        "specialty": world.a.specialty.pk,
+        "name_ru": "Сварка",
+        "entry_base": "grade9",
+        "study_form": "full_time",
+        "duration_months": 34,
+        "language": "kk",
+    }
+    response = client.post(reverse("core:programmes_add"), data)
+    assert response.status_code == 400 and "specialty" in response.context["form"].errors
