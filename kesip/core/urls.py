@@ -13,6 +13,7 @@ urlpatterns = [
     path("rulebook/", pages.rulebook, name="rulebook"),
     path("rulebook/export.xlsx", pages.rulebook_export, name="rulebook_export"),
     path("rulebook/<int:pk>/history/", pages.rule_history, name="rule_history"),
+    path("authorities/<int:pk>/", pages.authority_detail, name="authorities_detail"),
     path("institutions/<int:pk>/", pages.institution_detail, name="institutions_detail"),
     path("institutions/<int:institution_pk>/licences/add/", pages.licence_edit, name="licence_add"),
     path("institutions/<int:institution_pk>/licences/<int:pk>/", pages.licence_edit, name="licence_edit"),
@@ -22,7 +23,7 @@ urlpatterns = [
     path("members/invitations/<int:pk>/revoke/", pages.invitation_revoke, name="invitation_revoke"),
     path("invite/<str:token>/", pages.accept_invitation, name="accept_invitation"),
 ]
-urlpatterns += registry_urls(reg.AUTHORITIES, delete=False)
+urlpatterns += registry_urls(reg.AUTHORITIES, detail=False, delete=False)
 urlpatterns += registry_urls(reg.INSTITUTIONS, detail=False, delete=False)
 urlpatterns += registry_urls(reg.SPECIALTIES)
 urlpatterns += registry_urls(reg.MEMBERS, delete=False)

@@ -47,6 +47,7 @@ def objects_of(t):
         "members": t.institution.memberships.first(),
         "licence": t.licence,
         "specialties": t.specialty,
+        "authorities": t.institution.authority,
     }
 
 

@@ -483,3 +483,15 @@ def test_programme_form_offers_only_the_countrys_active_specialties(client, worl
     }
     response = client.post(reverse("core:programmes_add"), data)
     assert response.status_code == 400 and "specialty" in response.context["form"].errors
+
+
+def test_authority_page_shows_its_tree_and_institutions(client, world, login, django_assert_max_num_queries):
+    login(world.analyst)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("core:authorities_detail", args=[world.ministry.pk]))
+    body = response.content.decode()
+    assert world.department.name_ru in body or world.department.name_ky in body
+    assert [i.pk for i in response.context["page"].object_list] == [world.a.institution.pk]
+    response = client.get(reverse("core:authorities_detail", args=[world.department.pk]))
+    assert [a.pk for a in response.context["chain"]] == [world.ministry.pk]
+    assert client.get(reverse("core:authorities_detail", args=[world.b.institution.authority_id])).status_code == 404

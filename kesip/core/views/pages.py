@@ -21,6 +21,7 @@ from kesip.core import access
 from kesip.core.exports import xlsx_response
 from kesip.core.forms import AcceptInvitationForm, InvitationForm, LicenceForm
 from kesip.core.models import (
+    Authority,
     Employer,
     Institution,
     Invitation,
@@ -181,6 +182,30 @@ def institution_detail(request, pk):
             "licences": institution.licences.all(),
             "can_edit": can_edit,
             "can_history": True,
+        },
+    )
+
+
+@login_required
+def authority_detail(request, pk):
+    """An authority in its tree: the chain above it, the authorities below, and every institution under it."""
+    authority = get_object_or_404(Authority.objects.for_user(request.user).select_related("parent"), pk=pk)
+    subtree = Authority.subtree_ids({authority.pk})
+    institutions = institutions_with_counts(request.user).filter(authority_id__in=subtree).order_by("short_name_ru", "pk")
+    page = Paginator(institutions, settings.KESIP_PAGE_SIZE).get_page(request.GET.get("page"))
+    chain, node = [], authority.parent
+    while node is not None:
+        chain.insert(0, node)
+        node = node.parent
+    return render(
+        request,
+        "core/authority_detail.html",
+        {
+            "authority": authority,
+            "chain": chain,
+            "children": authority.children.order_by("name_ru"),
+            "page": page,
+            "can_edit": access.is_system_admin(request.user),
         },
     )
 
