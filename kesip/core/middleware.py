@@ -1,5 +1,7 @@
 """Language selection: the user's saved choice, else the language cookie, else Kyrgyz.
 
+API requests may name their language in Accept-Language, which then takes precedence.
+
 Django's LocaleMiddleware would follow the browser's Accept-Language; Kesip instead opens in
 Kyrgyz for every visitor until they choose, and remembers the choice for the user.
 """
@@ -11,7 +13,23 @@ from django.utils.cache import patch_vary_headers
 SUPPORTED = {code for code, _ in settings.LANGUAGES}
 
 
+def _accepted(request):
+    """The first supported language of the Accept-Language header, if any."""
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    for code, _q in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        code = code.split("-")[0].lower()
+        if code in SUPPORTED:
+            return code
+    return None
+
+
 def language_for(request):
+    # An API client states its language per request; pages follow the user's saved choice.
+    if request.path.startswith("/api/"):
+        accepted = _accepted(request)
+        if accepted:
+            return accepted
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.language in SUPPORTED:
         return user.language

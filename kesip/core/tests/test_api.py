@@ -138,3 +138,21 @@ def test_schema_and_offline_docs(client, world, login):
     login(world.a.admin)
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs and "cdn" not in docs.lower()
+
+
+@pytest.mark.parametrize("lang, fragment", [("ru", "14"), ("ky", "14"), ("kk", "14"), ("en", "exactly 14 digits")])
+def test_api_errors_come_in_the_requested_language(client, world, login, lang, fragment):
+    from django.utils import translation
+
+    login(world.a.admin)
+    response = client.post(
+        "/api/v1/students/",
+        student_payload(world.a, national_id="123"),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=lang,
+    )
+    message = response.json()["national_id"][0]
+    with translation.override(lang):
+        expected = translation.gettext("A Kyrgyz personal number (PIN) has exactly 14 digits.")
+    assert response["Content-Language"] == lang and message == expected and fragment in message
+    assert (message == "A Kyrgyz personal number (PIN) has exactly 14 digits.") == (lang == "en")
