@@ -245,17 +245,11 @@ def test_htmx_search_returns_only_the_table(client, world, login):
 
 
 LIST_URLS = [
-    "/students/",
-    "/staff/",
-    "/groups/",
-    "/programmes/",
-    "/employers/",
-    "/members/",
-    "/institutions/",
-    "/specialties/",
-    "/",
-    "/members/invitations/",
-]
+    "/students/", "/staff/", "/groups/", "/programmes/", "/employers/", "/members/", "/institutions/",
+    "/specialties/", "/", "/members/invitations/", "/authorities/", "/rulebook/",
+    "/students/export.xlsx", "/staff/export.xlsx", "/groups/export.xlsx", "/employers/export.xlsx",
+    "/members/export.xlsx", "/institutions/export.xlsx", "/rulebook/export.xlsx",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("url", LIST_URLS)

@@ -217,11 +217,13 @@ class RegistryExportView(RegistryView):
         require_perm(request.user, f"view_{r.area}")
         qs, *_ = filtered(r, request)
         headers = [str(c.label) for c in r.columns]
-        rows = (
-            [str(c.value(o)) if not isinstance(c.value(o), (int, float)) else c.value(o) for c in r.columns]
-            for o in qs.iterator(chunk_size=2000)
-        )
+        rows = ([_cell(c.value(o)) for c in r.columns] for o in qs.iterator(chunk_size=2000))
         return xlsx_response(f"{r.key}.xlsx", str(r.title), headers, rows)
+
+
+def _cell(value):
+    """Numbers stay numbers in the spreadsheet; everything else is its display text."""
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
 
 class RegistryDetailView(RegistryView):
