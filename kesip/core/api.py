@@ -12,7 +12,7 @@ from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from kesip.core import access
+from kesip.core import access, forms
 from kesip.core.models import (
     Authority,
     Employer,
@@ -104,13 +104,13 @@ class ScopedSerializer(serializers.ModelSerializer):
 class AuthoritySerializer(ScopedSerializer):
     class Meta:
         model = Authority
-        fields = ["id", "name_ky", "name_ru", "name_kk", "name_en", "kind", "jurisdiction", "parent", "website"]
+        fields = ["id", *forms.AuthorityForm.Meta.fields]
 
 
 class LicenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Licence
-        fields = ["id", "number", "issued_on", "issuing_order", "issued_by", "valid_until", "scope"]
+        fields = ["id", *forms.LicenceForm.Meta.fields]
 
 
 class InstitutionSerializer(ScopedSerializer):
@@ -118,7 +118,7 @@ class InstitutionSerializer(ScopedSerializer):
 
     class Meta:
         model = Institution
-        fields = ["id", *Institution.PASSPORT_FIELDS, "licences"]
+        fields = ["id", *forms.InstitutionForm.Meta.fields, "licences"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,28 +131,13 @@ class InstitutionSerializer(ScopedSerializer):
 class SpecialtySerializer(ScopedSerializer):
     class Meta:
         model = Specialty
-        fields = ["id", "jurisdiction", "code", "name_ky", "name_ru", "name_kk", "name_en", "level", "is_active", "valid_until"]
+        fields = ["id", *forms.SpecialtyForm.Meta.fields]
 
 
 class ProgrammeSerializer(ScopedSerializer):
     class Meta:
         model = Programme
-        fields = [
-            "id",
-            "institution",
-            "specialty",
-            "name_ky",
-            "name_ru",
-            "name_kk",
-            "name_en",
-            "entry_base",
-            "study_form",
-            "duration_months",
-            "total_hours",
-            "total_credits",
-            "language",
-            "is_active",
-        ]
+        fields = ["id", *forms.ProgrammeForm.Meta.fields]
 
 
 class StudyGroupSerializer(ScopedSerializer):
@@ -160,39 +145,25 @@ class StudyGroupSerializer(ScopedSerializer):
 
     class Meta:
         model = StudyGroup
-        fields = [
-            "id",
-            "institution",
-            "name",
-            "programme",
-            "intake_year",
-            "year_of_study",
-            "language",
-            "curator",
-            "is_active",
-            "student_count",
-        ]
-
-
-PERSON_FIELDS = ["id", "institution", *StaffMember.PERSON_FIELDS]
+        fields = ["id", *forms.StudyGroupForm.Meta.fields, "student_count"]
 
 
 class StaffSerializer(ScopedSerializer):
     class Meta:
         model = StaffMember
-        fields = PERSON_FIELDS + ["position", "category", "employment", "education", "hired_on", "is_active"]
+        fields = ["id", *forms.StaffForm.Meta.fields]
 
 
 class StudentSerializer(ScopedSerializer):
     class Meta:
         model = Student
-        fields = PERSON_FIELDS + ["student_number", "group", "status", "funding", "enrolled_on", "special_needs"]
+        fields = ["id", *forms.StudentForm.Meta.fields]
 
 
 class EmployerSerializer(ScopedSerializer):
     class Meta:
         model = Employer
-        fields = ["id", "institution", *Employer.PARTNER_FIELDS, "is_active"]
+        fields = ["id", *forms.EmployerForm.Meta.fields]
 
 
 class PersonSerializer(serializers.ModelSerializer):
