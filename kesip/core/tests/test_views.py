@@ -342,28 +342,11 @@ def test_language_switch_refuses_unknown_and_foreign_redirects(client):
 
 def test_invitation_flow(client, world, login):
     login(world.a.admin)
-    response = client.post(
-        reverse("core:invitations"),
-        {
-            "institution": world.a.institution.pk,
-            "email": "mentor@example.kg",
-            "last_name": "Мамытов",
-            "first_name": "Жоробек",
-            "role": "mentor",
-        },
-    )
+    mentor = {"institution": world.a.institution.pk, "email": "mentor@example.kg", "last_name": "Мамытов",
+              "first_name": "Жоробек", "role": "mentor"}  # fmt: skip
+    response = client.post(reverse("core:invitations"), mentor)
     assert response.status_code == 400 and "employer" in response.context["form"].errors
-    response = client.post(
-        reverse("core:invitations"),
-        {
-            "institution": world.a.institution.pk,
-            "email": "mentor@example.kg",
-            "last_name": "Мамытов",
-            "first_name": "Жоробек",
-            "role": "mentor",
-            "employer": world.a.employer.pk,
-        },
-    )
+    response = client.post(reverse("core:invitations"), {**mentor, "employer": world.a.employer.pk})
     assert response.status_code == 302
     from kesip.core.models import Invitation
 
