@@ -19,6 +19,7 @@ def _english_default(settings):
 
 def _tenant(jurisdiction, authority=None):
     from kesip.core.tests import factories as f
+    from kesip.curriculum.tests import factories as cf
 
     kwargs = {"jurisdiction": jurisdiction}
     if authority is not None:
@@ -31,7 +32,16 @@ def _tenant(jurisdiction, authority=None):
     employer = f.EmployerFactory(institution=institution)
     admin = f.member(Role.INSTITUTION_ADMIN, institution=institution)
     licence = institution.licences.create(number=f"L-{institution.pk}", issued_on="2024-02-20")
+    qualification = cf.QualificationFactory(specialty=programme.specialty)
+    programme.qualifications.add(qualification)
+    competency = cf.CompetencyFactory(programme=programme)
+    module = cf.ModuleFactory(programme=programme, kind="professional", qualification=qualification)
+    component = cf.ComponentFactory(module=module, kind="practice", practice_type="production", hours=48, credits=2)
     return SimpleNamespace(
+        qualification=qualification,
+        competency=competency,
+        module=module,
+        component=component,
         institution=institution,
         programme=programme,
         staff=staff,

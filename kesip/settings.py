@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "kesip.core",
+    "kesip.curriculum",
 ]
 
 MIDDLEWARE = [

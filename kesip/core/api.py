@@ -66,29 +66,34 @@ class ScopedSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         for name, f in self.fields.items():
-            if isinstance(f, serializers.PrimaryKeyRelatedField) and not f.read_only:
-                model = f.queryset.model
+            rel = f.child_relation if isinstance(f, serializers.ManyRelatedField) else f
+            if isinstance(rel, serializers.PrimaryKeyRelatedField) and not f.read_only:
+                model = rel.queryset.model
                 action = "change" if name == "institution" else "view"
                 if hasattr(model.objects, "for_user"):
-                    f.queryset = model.objects.for_user(user, action)
+                    rel.queryset = model.objects.for_user(user, action)
         if self.instance is not None and "institution" in self.fields:
             self.fields["institution"].read_only = True
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model
+        many = {k: v for k, v in attrs.items() if isinstance(self.fields.get(k), serializers.ManyRelatedField)}
+        plain = {k: v for k, v in attrs.items() if k not in many}
         if self.instance is None:
-            instance = model(**attrs)
+            instance = model(**plain)
         else:
             instance = model.objects.get(pk=self.instance.pk)
-            for k, v in attrs.items():
+            for k, v in plain.items():
                 setattr(instance, k, v)
         try:
             instance.full_clean(exclude=self._clean_exclusions())
+            if many and hasattr(instance, "clean_related"):
+                instance.clean_related(**many)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
         # Model.clean may normalise values (e.g. fill the date of birth from a personal number).
-        for k in attrs:
+        for k in plain:
             attrs[k] = getattr(instance, k)
         for k in ("birth_date", "sex"):
             if k in self.fields and k not in attrs and getattr(instance, k, None):

@@ -3,12 +3,17 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from kesip.core import api
+from kesip.curriculum import api as curriculum_api
 
 router = DefaultRouter()
 router.register("authorities", api.AuthorityViewSet)
 router.register("institutions", api.InstitutionViewSet)
 router.register("specialties", api.SpecialtyViewSet)
-router.register("programmes", api.ProgrammeViewSet)
+router.register("programmes", curriculum_api.ProgrammeViewSet)
+router.register("qualifications", curriculum_api.QualificationViewSet)
+router.register("competencies", curriculum_api.CompetencyViewSet)
+router.register("modules", curriculum_api.ModuleViewSet)
+router.register("components", curriculum_api.ComponentViewSet)
 router.register("groups", api.StudyGroupViewSet)
 router.register("staff", api.StaffViewSet)
 router.register("students", api.StudentViewSet)

@@ -17,6 +17,7 @@ NAV = [
     ("core:employers_list", _("Employers"), "briefcase", "view_employer"),
     ("core:members_list", _("Users"), "person-gear", "view_member"),
     ("core:specialties_list", _("Classifier"), "diagram-3", "view_programme"),
+    ("curriculum:qualifications_list", _("Qualifications"), "award", "view_programme"),
     ("core:rulebook", _("Rulebook"), "book", None),
 ]
 

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -126,7 +127,8 @@ class LicenceForm(forms.ModelForm):
 class SpecialtyForm(forms.ModelForm):
     class Meta:
         model = Specialty
-        fields = ["jurisdiction", "code", "name_ky", "name_ru", "name_kk", "name_en", "level", "is_active", "valid_until"]
+        fields = ["jurisdiction", "code", "name_ky", "name_ru", "name_kk", "name_en", "level", "direction", "is_military",
+                  "reduced_general_education", "is_active", "valid_until", "removal_basis"]  # fmt: skip
         widgets = {"valid_until": DATE}
 
     def __init__(self, *args, user=None, **kwargs):
@@ -134,6 +136,8 @@ class SpecialtyForm(forms.ModelForm):
 
 
 class ProgrammeForm(ScopedModelForm):
+    scoped_fields = ("co_developers",)
+
     class Meta:
         model = Programme
         fields = [
@@ -143,14 +147,34 @@ class ProgrammeForm(ScopedModelForm):
             "name_ru",
             "name_kk",
             "name_en",
+            "qualifications",
             "entry_base",
             "study_form",
             "duration_months",
             "total_hours",
             "total_credits",
             "language",
+            "standard",
+            "professional_standard",
+            "worldskills_standard",
+            "co_developers",
             "is_active",
         ]
+        widgets = {"qualifications": forms.SelectMultiple(attrs={"size": 6}), "co_developers": forms.SelectMultiple(attrs={"size": 6})}
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            for name in ("institution", "specialty"):
+                if name in data:
+                    setattr(self.instance, name, data[name])
+            try:
+                self.instance.clean_related(data.get("qualifications"), data.get("co_developers"))
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    for m in messages:
+                        self.add_error(field, m)
+        return data
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -161,6 +185,14 @@ class ProgrammeForm(ScopedModelForm):
             countries = set(self.fields["institution"].queryset.values_list("jurisdiction", flat=True).distinct())
         self.fields["specialty"].queryset = Specialty.objects.filter(jurisdiction__in=countries).filter(
             Q(is_active=True) | Q(pk=self.instance.specialty_id or 0)
+        )
+        # Qualifications in force, plus those the programme already has (a cohort keeps a removed one).
+        chosen = list(self.instance.qualifications.values_list("pk", flat=True)) if self.instance.pk else []
+        self.fields["qualifications"].queryset = (
+            self.fields["qualifications"]
+            .queryset.filter(specialty__jurisdiction__in=countries)
+            .filter(Q(is_active=True) | Q(pk__in=chosen))
+            .select_related("specialty")
         )
 
 

@@ -111,11 +111,13 @@ PROGRAMMES = Registry(
         Column(_("Months"), "duration_months", sort="duration_months"),
         Column(_("Hours"), "total_hours", sort="total_hours"),
         Column(_("Credits"), "total_credits", sort="total_credits"),
+        Column(_("Status"), "get_status_display", sort="status"),
         Column(_("Institution"), "institution"),
     ],
     search_fields=["name_ky", "name_ru", "name_kk", "name_en", "specialty__code"],
-    filters=["entry_base", "study_form", "is_active"],
+    filters=["status", "entry_base", "study_form", "is_active"],
     select_related=["specialty", "institution"],
+    detail_route="curriculum:programme",
 )
 
 GROUPS = Registry(

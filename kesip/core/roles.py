@@ -35,11 +35,14 @@ _REGISTRY_VIEW = {f"view_{a}" for a in AREAS}
 _REGISTRY_CHANGE = {f"change_{a}" for a in AREAS}
 
 PERMISSIONS = {
-    Role.SYSTEM_ADMIN: _REGISTRY_VIEW | _REGISTRY_CHANGE | {"view_authority", "change_authority", "add_institution"},
+    Role.SYSTEM_ADMIN: _REGISTRY_VIEW
+    | _REGISTRY_CHANGE
+    | {"view_authority", "change_authority", "add_institution", "approve_programme", "review_programme"},
     Role.AUTHORITY_ANALYST: _REGISTRY_VIEW - {"view_member"} | {"view_authority"},
-    Role.ACCREDITATION_EXPERT: {"view_authority"},
-    Role.INSTITUTION_ADMIN: _REGISTRY_VIEW | _REGISTRY_CHANGE,
-    Role.HEAD: _REGISTRY_VIEW,
+    # The expert group: reads programmes submitted by the institutions under its authority and concludes on them.
+    Role.ACCREDITATION_EXPERT: {"view_authority", "view_institution", "view_programme", "review_programme"},
+    Role.INSTITUTION_ADMIN: _REGISTRY_VIEW | _REGISTRY_CHANGE | {"approve_programme"},
+    Role.HEAD: _REGISTRY_VIEW | {"approve_programme"},
     Role.HEAD_OF_PRACTICE: _REGISTRY_VIEW - {"view_member"} | {"change_employer", "change_group", "change_student"},
     Role.TEACHER: {"view_institution", "view_group", "view_student", "view_programme"},
     Role.STUDENT: {"view_institution"},

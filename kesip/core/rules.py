@@ -46,6 +46,30 @@ def rule(code, jurisdiction, on=None):
     return found
 
 
+def in_force(jurisdiction, prefixes=(), on=None):
+    """Every rule of `jurisdiction` in force on `on` (optionally only codes under `prefixes`), by code, in one query.
+
+    A code absent from the result does not apply in that jurisdiction: validators that check
+    many rules at once (a whole programme) read this map instead of asking rule by rule.
+    """
+    from django.db.models import Q
+
+    from kesip.core.models import Rule
+
+    on = on or datetime.date.today()
+    qs = Rule.objects.select_related("document").filter(jurisdiction=jurisdiction, effective_from__lte=on)
+    qs = qs.exclude(effective_to__lt=on)
+    if prefixes:
+        cond = Q()
+        for prefix in prefixes:
+            cond |= Q(code__startswith=prefix)
+        qs = qs.filter(cond)
+    found = {}
+    for r in qs.order_by("code", "-effective_from"):
+        found.setdefault(r.code, r)
+    return found
+
+
 def value(code, jurisdiction, on=None):
     """The number of the rule in force, as a Decimal."""
     return rule(code, jurisdiction, on).value

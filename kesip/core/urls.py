@@ -27,7 +27,8 @@ urlpatterns += registry_urls(reg.AUTHORITIES, detail=False, delete=False)
 urlpatterns += registry_urls(reg.INSTITUTIONS, detail=False, delete=False)
 urlpatterns += registry_urls(reg.SPECIALTIES)
 urlpatterns += registry_urls(reg.MEMBERS, delete=False)
-for r in (reg.PROGRAMMES, reg.GROUPS, reg.STAFF, reg.STUDENTS, reg.EMPLOYERS):
+urlpatterns += registry_urls(reg.PROGRAMMES, detail=False)  # its page is the design page (curriculum)
+for r in (reg.GROUPS, reg.STAFF, reg.STUDENTS, reg.EMPLOYERS):
     urlpatterns += registry_urls(r)
     if r.importer:
         urlpatterns.append(path(f"{r.key}/import/", ImportView.as_view(registry=r), name=f"{r.key}_import"))

@@ -56,9 +56,27 @@ class Specialty(LocalizedName):
         max_length=16,
         validators=[RegexValidator(r"^[0-9A-Za-z.\-]{2,16}$", _("A classifier code is 2–16 digits, letters, dots or dashes."))],
     )
+    class Direction(models.TextChoices):
+        SOCIAL_HUMANITARIAN = "social_humanitarian", _("Social and humanitarian")
+        NATURAL_MATHEMATICAL = "natural_mathematical", _("Natural sciences and mathematics")
+        ART = "art", _("Art")
+
     level = models.CharField(_("level"), max_length=24, choices=Level.choices)
+    direction = models.CharField(
+        _("general-education direction"), max_length=24, choices=Direction.choices, blank=True,
+        help_text=_("Decides the general-education subjects (KZ)."),
+    )  # fmt: skip
+    is_military = models.BooleanField(
+        _("military specialty"), default=False, help_text=_("Basic modules may not be merged into professional modules.")
+    )
+    reduced_general_education = models.BooleanField(
+        _("reduced general-education module"),
+        default=False,
+        help_text=_("KZ “Choreography art”: the general-education module has its own, smaller volume."),
+    )
     is_active = models.BooleanField(_("in force"), default=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    removal_basis = models.CharField(_("basis of removal"), max_length=255, blank=True)
     history = HistoricalRecords()
 
     objects = ClassifierQuerySet.as_manager()
@@ -75,7 +93,20 @@ class Specialty(LocalizedName):
 
 
 class Programme(InstitutionScoped, LocalizedName):
-    """An educational programme an institution runs for a specialty (deepened by the curriculum module)."""
+    """An educational programme an institution designs for a specialty.
+
+    Its module tree, validation and status flow live in the curriculum app; the status changes
+    only through `kesip.curriculum.services`.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved by the institution")
+        SUBMITTED = "submitted", _("Submitted for expertise")
+        REGISTERED = "registered", _("Included in the register")
+        RETURNED = "returned", _("Returned by the experts")
+
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
 
     class EntryBase(models.TextChoices):
         GRADE_9 = "grade9", _("After grade 9 (basic secondary)")
@@ -99,6 +130,22 @@ class Programme(InstitutionScoped, LocalizedName):
         _("total credits"), null=True, blank=True, validators=[MaxValueValidator(600)]
     )
     language = models.CharField(_("language of instruction"), max_length=2, choices=InstructionLanguage.choices)
+    qualifications = models.ManyToManyField(
+        "curriculum.Qualification", blank=True, related_name="programmes", verbose_name=_("qualifications")
+    )
+    co_developers = models.ManyToManyField(
+        "core.Employer", blank=True, related_name="co_developed_programmes", verbose_name=_("co-developing employers")
+    )
+    standard = models.CharField(
+        _("educational standard"), max_length=255, blank=True, help_text=_("The state standard the programme rests on.")
+    )
+    professional_standard = models.CharField(_("professional standard"), max_length=255, blank=True)
+    worldskills_standard = models.CharField(_("WorldSkills standard"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    conclusion_on = models.DateField(_("date of the expert conclusion"), null=True, blank=True)
+    expert_conclusion = models.TextField(_("expert conclusion"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
@@ -108,16 +155,54 @@ class Programme(InstitutionScoped, LocalizedName):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
         ordering = ["specialty__code", "name_ru"]
-        indexes = [models.Index(fields=["institution", "is_active"])]
+        indexes = [models.Index(fields=["institution", "is_active"]), models.Index(fields=["institution", "status"])]
+
+    @property
+    def is_editable(self):
+        return self.status in self.EDITABLE
 
     def clean(self):
         if not (self.name_ru or self.name_ky or self.name_kk or self.name_en):
             raise ValidationError({"name_ru": _("Give the name in at least one language.")})
         if self.specialty_id and self.institution_id and self.specialty.jurisdiction != self.institution.jurisdiction:
             raise ValidationError({"specialty": _("The specialty belongs to another country's classifier.")})
+        if self.pk and not self.is_editable:
+            stored = Programme.objects.filter(pk=self.pk).values(*self.FROZEN_FIELDS).first() or {}
+            if any(stored.get(f) != getattr(self, f if f != "specialty" else "specialty_id") for f in self.FROZEN_FIELDS):
+                raise ValidationError(
+                    _("The programme is “%(status)s”: open a new revision before changing it.")
+                    % {"status": self.get_status_display()}
+                )
+
+    # What the design fixes once the programme is approved (archiving it stays possible).
+    FROZEN_FIELDS = ["specialty", "entry_base", "study_form", "duration_months", "total_hours", "total_credits", "language"]
+
+    def clean_related(self, qualifications=None, co_developers=None):
+        """Checks of the many-to-many choices, shared by the form and the API."""
+        errors = {}
+        if qualifications is not None:
+            current = set(self.qualifications.values_list("pk", flat=True)) if self.pk else set()
+            for q in qualifications:
+                if self.specialty_id and q.specialty_id != self.specialty_id:
+                    errors.setdefault("qualifications", []).append(
+                        _("%(q)s is a qualification of another specialty.") % {"q": q}
+                    )
+                elif not q.usable_for_new() and q.pk not in current:
+                    errors.setdefault("qualifications", []).append(
+                        _("%(q)s was removed from the classifier and cannot be chosen for a programme.") % {"q": q}
+                    )
+            if self.pk and not self.is_editable and {q.pk for q in qualifications} != current:
+                errors.setdefault("qualifications", []).append(_("Open a new revision before changing the qualifications."))
+        if co_developers is not None:
+            for e in co_developers:
+                if e.institution_id != self.institution_id:
+                    errors.setdefault("co_developers", []).append(_("Choose an employer of this institution."))
+                    break
+        if errors:
+            raise ValidationError(errors)
 
     def get_absolute_url(self):
-        return reverse("core:programme_edit", args=[self.pk])
+        return reverse("curriculum:programme", args=[self.pk])
 
 
 class Person(InstitutionScoped):

@@ -8,7 +8,7 @@ register = template.Library()
 def bs(field):
     """Render a form field's widget with the Bootstrap class for its kind and its error state."""
     widget = field.field.widget
-    if isinstance(widget, (forms.CheckboxInput,)):
+    if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
         css = "form-check-input"
     elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
         css = "form-select"

@@ -27,8 +27,12 @@ def _walk(patterns, prefix="", namespace=None):
             yield (f"{namespace}:{p.name}" if namespace else p.name), prefix + str(p.pattern)
 
 
+# The apps whose pages hold tenant data; each one's every URL pattern is walked.
+APP_NAMESPACES = ("core:", "curriculum:")
+
+
 def core_routes():
-    return [(name, route) for name, route in _walk(get_resolver().url_patterns) if name.startswith("core:")]
+    return [(name, route) for name, route in _walk(get_resolver().url_patterns) if name.startswith(APP_NAMESPACES)]
 
 
 def api_routes():
@@ -48,6 +52,11 @@ def objects_of(t):
         "licence": t.licence,
         "specialties": t.specialty,
         "authorities": t.institution.authority,
+        "qualifications": t.qualification,
+        "programme": t.programme,
+        "module": t.module,
+        "component": t.component,
+        "competency": t.competency,
     }
 
 
@@ -57,6 +66,8 @@ def fill(route, name, t):
     key = name.split(":")[1].rsplit("_", 1)[0]
     obj = objs.get(key)
     route = route.replace("<int:institution_pk>", str(t.institution.pk))
+    route = route.replace("<int:programme_pk>", str(t.programme.pk)).replace("<int:module_pk>", str(t.module.pk))
+    route = route.replace("<slug:name>", "approve")
     if "<int:pk>" in route:
         if name.startswith("core:licence"):
             obj = t.licence
@@ -89,14 +100,23 @@ def test_the_walk_covers_the_registries():
     assert len(api_routes()) >= 20
 
 
+# Pages of the national classifier, shared by design.
+SHARED_PAGES = {
+    "core:specialties_detail",
+    "core:specialties_history",
+    "curriculum:qualifications_detail",
+    "curriculum:qualifications_history",
+}
+
+
 def test_pages_of_a_answer_404_to_b(client, tenants, login):
     a, b = tenants.a, tenants.b
     login(b.admin)
     checked = 0
     for name, route in core_routes():
-        if "<int:pk>" not in route and "<int:institution_pk>" not in route:
+        if not re.search(r"<int:(pk|institution_pk|programme_pk|module_pk)>", route):
             continue
-        if name in ("core:specialties_detail", "core:specialties_history"):
+        if name in SHARED_PAGES:
             continue  # the national classifier is shared by design
         url = fill(route, name, a)
         if url is None:
@@ -155,11 +175,12 @@ def test_anonymous_visitors_are_sent_to_login(client, tenants):
 
 
 # Endpoints whose records are shared by design: the national classifier and the rulebook.
-SHARED_API = {"specialties", "rules"}
+SHARED_API = {"specialties", "qualifications", "rules"}
 
 
 def api_object_of(t, model):
     from kesip.core import models
+    from kesip.curriculum import models as curriculum
 
     return {
         models.Authority: t.institution.authority,
@@ -170,6 +191,9 @@ def api_object_of(t, model):
         models.Student: t.student,
         models.Employer: t.employer,
         models.Membership: t.institution.memberships.first(),
+        curriculum.Module: t.module,
+        curriculum.Component: t.component,
+        curriculum.Competency: t.competency,
     }.get(model)
 
 

@@ -68,6 +68,8 @@ class Registry:
     icon: str = "list"
     add_perm: str | None = None  # defaults to change_<area>
     addable: bool = True  # False where records come from elsewhere (memberships come from invitations)
+    namespace: str = "core"
+    detail_route: str | None = None  # a richer page than the generic detail (a programme's design)
 
     @property
     def area(self):
@@ -77,8 +79,18 @@ class Registry:
     def title(self):
         return self.model._meta.verbose_name_plural
 
+    @property
+    def prefix(self):
+        return f"{self.namespace}:{self.key}"
+
+    @property
+    def detail_name(self):
+        return self.detail_route or f"{self.prefix}_detail"
+
     def url(self, name, *args):
-        return reverse(f"core:{self.key}_{name}", args=args)
+        if name == "detail":
+            return reverse(self.detail_name, args=args)
+        return reverse(f"{self.prefix}_{name}", args=args)
 
     def queryset(self, user, action="view"):
         qs = self.model.objects.for_user(user, action)
