@@ -118,7 +118,7 @@ def _editable_programme(request, pk):
     return p, None
 
 
-def _part_form(request, programme, form_class, instance, anchor, template_title, **form_kwargs):
+def _part_form(request, programme, form_class, instance, anchor, template_title, form_kwargs):
     if request.method == "POST":
         form = form_class(request.POST, instance=instance, **form_kwargs)
         if form.is_valid():
@@ -152,7 +152,7 @@ def module_form(request, programme_pk=None, pk=None):
         return refused
     module = module if pk is not None else Module(programme=p, institution=p.institution)
     title = _("Edit module") if pk else _("Add a module")
-    return _part_form(request, p, ModuleForm, module, lambda m: f"module-{m.pk}", title, programme=p)
+    return _part_form(request, p, ModuleForm, module, lambda m: f"module-{m.pk}", title, {"programme": p})
 
 
 @login_required
@@ -168,7 +168,7 @@ def component_form(request, module_pk=None, pk=None):
         return refused
     module.programme, module.institution = p, p.institution
     title = (_("Edit: %(object)s") % {"object": component}) if pk else (_("Add to module %(module)s") % {"module": module})
-    return _part_form(request, p, ComponentForm, component, lambda c: f"module-{c.module_id}", title, module=module)
+    return _part_form(request, p, ComponentForm, component, lambda c: f"module-{c.module_id}", title, {"module": module})
 
 
 @login_required
@@ -181,7 +181,7 @@ def competency_form(request, programme_pk=None, pk=None):
         return refused
     competency = competency if pk is not None else Competency(programme=p, institution=p.institution)
     title = _("Edit competency") if pk else _("Add a competency")
-    return _part_form(request, p, CompetencyForm, competency, lambda c: "competencies", title, programme=p)
+    return _part_form(request, p, CompetencyForm, competency, lambda c: "competencies", title, {"programme": p})
 
 
 def _delete(request, model, pk, programme_of, anchor):

@@ -11,6 +11,9 @@ class Command(BaseCommand):
 
         translation.activate("en")  # role names in the terminal, where developers read them
         logins = demo.load()
+        from kesip.curriculum import demo as curriculum_demo
+
+        curriculum_demo.load()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Kesip demo logins, one per role (password for all: {demo.DEMO_PASSWORD})"))
         width = max(len(u) for u, *_ in logins)
