@@ -1,6 +1,7 @@
 """Test setup shared by every app: a world of two institutions with a record of every kind."""
 
 import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -75,3 +76,40 @@ def login(client):
         return client
 
     return _login
+
+
+# Browser tests (marked `browser`): Debian's Chromium driven by Playwright.
+CHROMIUM = os.environ.get("KESIP_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("KESIP_ARTIFACTS", Path(__file__).resolve().parents[1] / "test-artifacts"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    pg = context.new_page()
+    yield pg
+    context.close()

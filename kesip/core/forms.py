@@ -160,7 +160,10 @@ class ProgrammeForm(ScopedModelForm):
             "co_developers",
             "is_active",
         ]
-        widgets = {"qualifications": forms.SelectMultiple(attrs={"size": 6}), "co_developers": forms.SelectMultiple(attrs={"size": 6})}
+        widgets = {
+            "qualifications": forms.SelectMultiple(attrs={"size": 6}),
+            "co_developers": forms.SelectMultiple(attrs={"size": 6}),
+        }
 
     def clean(self):
         data = super().clean()

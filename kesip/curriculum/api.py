@@ -209,7 +209,9 @@ class QualificationViewSet(core_api.ScopedViewSet):
     select_related = ("specialty",)
 
     def get_permissions(self):
-        return [permissions.IsAuthenticated()] if self.request.method in permissions.SAFE_METHODS else [core_api.ScopedPermission()]
+        return (
+            [permissions.IsAuthenticated()] if self.request.method in permissions.SAFE_METHODS else [core_api.ScopedPermission()]
+        )
 
 
 class PartViewSet(core_api.ScopedViewSet):
@@ -253,4 +255,3 @@ class ComponentViewSet(PartViewSet):
     serializer_class = ComponentSerializer
     filterset_fields = ["module", "module__programme", "kind", "practice_type"]
     select_related = ("module__programme",)
-

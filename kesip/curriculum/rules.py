@@ -135,7 +135,9 @@ class Checker:
                 "how": r.get_comparison_display(),
             }
             self.found.append(
-                RuleViolation(code, _("%(title)s: %(how)s %(limit)s %(unit)s required, %(actual)s planned.") % params, r.source, field)
+                RuleViolation(
+                    code, _("%(title)s: %(how)s %(limit)s %(unit)s required, %(actual)s planned.") % params, r.source, field
+                )
             )
 
 
@@ -152,7 +154,9 @@ def programme_violations(programme, on=None, tree=None):
 
     # Qualifications: at least one, of this specialty, in force for a programme being designed.
     if not qualifications:
-        check.add("curriculum.programme.qualifications", _("Choose at least one qualification of the classifier."), "qualifications")
+        check.add(
+            "curriculum.programme.qualifications", _("Choose at least one qualification of the classifier."), "qualifications"
+        )
     for q in qualifications:
         if q.specialty_id != programme.specialty_id:
             check.add(
@@ -275,9 +279,7 @@ def _general_education(check, programme, modules, book):
             f"{prefix}credits", sum((c.credits or 0) for c in parts), "modules", _("Credits of the general-education module")
         )
     if f"{prefix}academic_hours" in book:
-        check.limit(
-            f"{prefix}academic_hours", sum(c.hours for c in parts), "modules", _("Hours of the general-education module")
-        )
+        check.limit(f"{prefix}academic_hours", sum(c.hours for c in parts), "modules", _("Hours of the general-education module"))
     check.limit(
         "curriculum.general_education.min_electives",
         sum(1 for c in parts if c.is_elective),
@@ -319,4 +321,3 @@ def _basic_modules(check, programme, modules, kind, book):
             "modules",
             _("Basic modules merged into professional modules of a military specialty"),
         )
-

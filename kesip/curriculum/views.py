@@ -48,9 +48,7 @@ def programme(request, pk):
     modules = list(
         Module.objects.filter(programme=p)
         .select_related("qualification", "integrated_into")
-        .prefetch_related(
-            Prefetch("components", queryset=Component.objects.order_by("position", "pk")), "competencies"
-        )
+        .prefetch_related(Prefetch("components", queryset=Component.objects.order_by("position", "pk")), "competencies")
         .order_by("position", "pk")
     )
     qualifications = list(p.qualifications.select_related("specialty"))
@@ -77,10 +75,14 @@ def programme(request, pk):
     total_credits = sum((s["credits"] for s in sections.values()), Decimal(0))
     for s in sections.values():
         s["share"] = round(100 * s["hours"] / total_hours, 1) if total_hours else 0
+    # The volume by part, as a programme passport states it: general education, basic modules,
+    # then the professional modules split into subjects, industrial training and practice.
     kinds = {}
-    for m in modules:
+    for m in sorted(modules, key=lambda m: order[m.kind]):
         for c in m.components.all():
-            row = kinds.setdefault(c.get_kind_display(), [0, Decimal(0)])
+            label = _("Professional subjects") if m.kind == Module.Kind.PROFESSIONAL and not c.is_practice else None
+            label = label or (c.get_kind_display() if c.is_practice else m.get_kind_display())
+            row = kinds.setdefault(label, [0, Decimal(0)])
             row[0] += c.hours
             row[1] += c.credits or 0
     return render(

@@ -4,95 +4,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_invitation_authority'),
+        ("core", "0002_invitation_authority"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalprogramme',
-            name='approved_on',
-            field=models.DateField(blank=True, null=True, verbose_name='approved on'),
+            model_name="historicalprogramme",
+            name="approved_on",
+            field=models.DateField(blank=True, null=True, verbose_name="approved on"),
         ),
         migrations.AddField(
-            model_name='historicalprogramme',
-            name='conclusion_on',
-            field=models.DateField(blank=True, null=True, verbose_name='date of the expert conclusion'),
+            model_name="historicalprogramme",
+            name="conclusion_on",
+            field=models.DateField(blank=True, null=True, verbose_name="date of the expert conclusion"),
         ),
         migrations.AddField(
-            model_name='historicalprogramme',
-            name='expert_conclusion',
-            field=models.TextField(blank=True, verbose_name='expert conclusion'),
+            model_name="historicalprogramme",
+            name="expert_conclusion",
+            field=models.TextField(blank=True, verbose_name="expert conclusion"),
         ),
         migrations.AddField(
-            model_name='historicalprogramme',
-            name='professional_standard',
-            field=models.CharField(blank=True, max_length=255, verbose_name='professional standard'),
+            model_name="historicalprogramme",
+            name="professional_standard",
+            field=models.CharField(blank=True, max_length=255, verbose_name="professional standard"),
         ),
         migrations.AddField(
-            model_name='historicalprogramme',
-            name='standard',
-            field=models.CharField(blank=True, help_text='The state standard the programme rests on.', max_length=255, verbose_name='educational standard'),
+            model_name="historicalprogramme",
+            name="standard",
+            field=models.CharField(
+                blank=True,
+                help_text="The state standard the programme rests on.",
+                max_length=255,
+                verbose_name="educational standard",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalprogramme',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved by the institution'), ('submitted', 'Submitted for expertise'), ('registered', 'Included in the register'), ('returned', 'Returned by the experts')], default='draft', max_length=16, verbose_name='status'),
+            model_name="historicalprogramme",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("approved", "Approved by the institution"),
+                    ("submitted", "Submitted for expertise"),
+                    ("registered", "Included in the register"),
+                    ("returned", "Returned by the experts"),
+                ],
+                default="draft",
+                max_length=16,
+                verbose_name="status",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalprogramme',
-            name='submitted_on',
-            field=models.DateField(blank=True, null=True, verbose_name='submitted on'),
+            model_name="historicalprogramme",
+            name="submitted_on",
+            field=models.DateField(blank=True, null=True, verbose_name="submitted on"),
         ),
         migrations.AddField(
-            model_name='historicalprogramme',
-            name='worldskills_standard',
-            field=models.CharField(blank=True, max_length=255, verbose_name='WorldSkills standard'),
+            model_name="historicalprogramme",
+            name="worldskills_standard",
+            field=models.CharField(blank=True, max_length=255, verbose_name="WorldSkills standard"),
         ),
         migrations.AddField(
-            model_name='historicalspecialty',
-            name='direction',
-            field=models.CharField(blank=True, choices=[('social_humanitarian', 'Social and humanitarian'), ('natural_mathematical', 'Natural sciences and mathematics'), ('art', 'Art')], help_text='Decides the general-education subjects (KZ).', max_length=24, verbose_name='general-education direction'),
+            model_name="historicalspecialty",
+            name="direction",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("social_humanitarian", "Social and humanitarian"),
+                    ("natural_mathematical", "Natural sciences and mathematics"),
+                    ("art", "Art"),
+                ],
+                help_text="Decides the general-education subjects (KZ).",
+                max_length=24,
+                verbose_name="general-education direction",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalspecialty',
-            name='is_military',
-            field=models.BooleanField(default=False, help_text='Basic modules may not be merged into professional modules.', verbose_name='military specialty'),
+            model_name="historicalspecialty",
+            name="is_military",
+            field=models.BooleanField(
+                default=False,
+                help_text="Basic modules may not be merged into professional modules.",
+                verbose_name="military specialty",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalspecialty',
-            name='reduced_general_education',
-            field=models.BooleanField(default=False, help_text='KZ “Choreography art”: the general-education module has its own, smaller volume.', verbose_name='reduced general-education module'),
+            model_name="historicalspecialty",
+            name="reduced_general_education",
+            field=models.BooleanField(
+                default=False,
+                help_text="KZ “Choreography art”: the general-education module has its own, smaller volume.",
+                verbose_name="reduced general-education module",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalspecialty',
-            name='removal_basis',
-            field=models.CharField(blank=True, max_length=255, verbose_name='basis of removal'),
+            model_name="historicalspecialty",
+            name="removal_basis",
+            field=models.CharField(blank=True, max_length=255, verbose_name="basis of removal"),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='approved_on',
-            field=models.DateField(blank=True, null=True, verbose_name='approved on'),
+            model_name="programme",
+            name="approved_on",
+            field=models.DateField(blank=True, null=True, verbose_name="approved on"),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='co_developers',
-            field=models.ManyToManyField(blank=True, related_name='co_developed_programmes', to='core.employer', verbose_name='co-developing employers'),
+            model_name="programme",
+            name="co_developers",
+            field=models.ManyToManyField(
+                blank=True, related_name="co_developed_programmes", to="core.employer", verbose_name="co-developing employers"
+            ),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='conclusion_on',
-            field=models.DateField(blank=True, null=True, verbose_name='date of the expert conclusion'),
+            model_name="programme",
+            name="conclusion_on",
+            field=models.DateField(blank=True, null=True, verbose_name="date of the expert conclusion"),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='expert_conclusion',
-            field=models.TextField(blank=True, verbose_name='expert conclusion'),
+            model_name="programme",
+            name="expert_conclusion",
+            field=models.TextField(blank=True, verbose_name="expert conclusion"),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='professional_standard',
-            field=models.CharField(blank=True, max_length=255, verbose_name='professional standard'),
+            model_name="programme",
+            name="professional_standard",
+            field=models.CharField(blank=True, max_length=255, verbose_name="professional standard"),
         ),
     ]

@@ -4,60 +4,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_historicalprogramme_approved_on_and_more'),
-        ('curriculum', '0001_initial'),
+        ("core", "0003_historicalprogramme_approved_on_and_more"),
+        ("curriculum", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='programme',
-            name='qualifications',
-            field=models.ManyToManyField(blank=True, related_name='programmes', to='curriculum.qualification', verbose_name='qualifications'),
+            model_name="programme",
+            name="qualifications",
+            field=models.ManyToManyField(
+                blank=True, related_name="programmes", to="curriculum.qualification", verbose_name="qualifications"
+            ),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='standard',
-            field=models.CharField(blank=True, help_text='The state standard the programme rests on.', max_length=255, verbose_name='educational standard'),
+            model_name="programme",
+            name="standard",
+            field=models.CharField(
+                blank=True,
+                help_text="The state standard the programme rests on.",
+                max_length=255,
+                verbose_name="educational standard",
+            ),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved by the institution'), ('submitted', 'Submitted for expertise'), ('registered', 'Included in the register'), ('returned', 'Returned by the experts')], default='draft', max_length=16, verbose_name='status'),
+            model_name="programme",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("approved", "Approved by the institution"),
+                    ("submitted", "Submitted for expertise"),
+                    ("registered", "Included in the register"),
+                    ("returned", "Returned by the experts"),
+                ],
+                default="draft",
+                max_length=16,
+                verbose_name="status",
+            ),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='submitted_on',
-            field=models.DateField(blank=True, null=True, verbose_name='submitted on'),
+            model_name="programme",
+            name="submitted_on",
+            field=models.DateField(blank=True, null=True, verbose_name="submitted on"),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='worldskills_standard',
-            field=models.CharField(blank=True, max_length=255, verbose_name='WorldSkills standard'),
+            model_name="programme",
+            name="worldskills_standard",
+            field=models.CharField(blank=True, max_length=255, verbose_name="WorldSkills standard"),
         ),
         migrations.AddField(
-            model_name='specialty',
-            name='direction',
-            field=models.CharField(blank=True, choices=[('social_humanitarian', 'Social and humanitarian'), ('natural_mathematical', 'Natural sciences and mathematics'), ('art', 'Art')], help_text='Decides the general-education subjects (KZ).', max_length=24, verbose_name='general-education direction'),
+            model_name="specialty",
+            name="direction",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("social_humanitarian", "Social and humanitarian"),
+                    ("natural_mathematical", "Natural sciences and mathematics"),
+                    ("art", "Art"),
+                ],
+                help_text="Decides the general-education subjects (KZ).",
+                max_length=24,
+                verbose_name="general-education direction",
+            ),
         ),
         migrations.AddField(
-            model_name='specialty',
-            name='is_military',
-            field=models.BooleanField(default=False, help_text='Basic modules may not be merged into professional modules.', verbose_name='military specialty'),
+            model_name="specialty",
+            name="is_military",
+            field=models.BooleanField(
+                default=False,
+                help_text="Basic modules may not be merged into professional modules.",
+                verbose_name="military specialty",
+            ),
         ),
         migrations.AddField(
-            model_name='specialty',
-            name='reduced_general_education',
-            field=models.BooleanField(default=False, help_text='KZ “Choreography art”: the general-education module has its own, smaller volume.', verbose_name='reduced general-education module'),
+            model_name="specialty",
+            name="reduced_general_education",
+            field=models.BooleanField(
+                default=False,
+                help_text="KZ “Choreography art”: the general-education module has its own, smaller volume.",
+                verbose_name="reduced general-education module",
+            ),
         ),
         migrations.AddField(
-            model_name='specialty',
-            name='removal_basis',
-            field=models.CharField(blank=True, max_length=255, verbose_name='basis of removal'),
+            model_name="specialty",
+            name="removal_basis",
+            field=models.CharField(blank=True, max_length=255, verbose_name="basis of removal"),
         ),
         migrations.AddIndex(
-            model_name='programme',
-            index=models.Index(fields=['institution', 'status'], name='core_progra_institu_8b1835_idx'),
+            model_name="programme",
+            index=models.Index(fields=["institution", "status"], name="core_progra_institu_8b1835_idx"),
         ),
     ]

@@ -56,6 +56,7 @@ class Specialty(LocalizedName):
         max_length=16,
         validators=[RegexValidator(r"^[0-9A-Za-z.\-]{2,16}$", _("A classifier code is 2–16 digits, letters, dots or dashes."))],
     )
+
     class Direction(models.TextChoices):
         SOCIAL_HUMANITARIAN = "social_humanitarian", _("Social and humanitarian")
         NATURAL_MATHEMATICAL = "natural_mathematical", _("Natural sciences and mathematics")
@@ -184,9 +185,7 @@ class Programme(InstitutionScoped, LocalizedName):
             current = set(self.qualifications.values_list("pk", flat=True)) if self.pk else set()
             for q in qualifications:
                 if self.specialty_id and q.specialty_id != self.specialty_id:
-                    errors.setdefault("qualifications", []).append(
-                        _("%(q)s is a qualification of another specialty.") % {"q": q}
-                    )
+                    errors.setdefault("qualifications", []).append(_("%(q)s is a qualification of another specialty.") % {"q": q})
                 elif not q.usable_for_new() and q.pk not in current:
                     errors.setdefault("qualifications", []).append(
                         _("%(q)s was removed from the classifier and cannot be chosen for a programme.") % {"q": q}

@@ -1,51 +1,15 @@
 """End to end in a real Chromium (Debian's), driven by Playwright: log in, switch language, dashboard."""
 
-import os
-from pathlib import Path
-
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from kesip.conftest import ARTIFACTS
 
-CHROMIUM = os.environ.get("KESIP_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("KESIP_ARTIFACTS", Path(__file__).resolve().parents[3] / "test-artifacts"))
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
 def _kyrgyz_default(settings):
     settings.LANGUAGE_CODE = "ky"  # the product default, which the shared test setup switches to English
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are safe here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    pg = context.new_page()
-    yield pg
-    context.close()
 
 
 def test_login_switch_language_and_dashboard(live_server, page):

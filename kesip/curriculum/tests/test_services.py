@@ -49,7 +49,10 @@ def test_a_programme_that_breaks_rules_cannot_be_approved_and_stays_a_draft():
     head = people(p)["head"]
     with pytest.raises(services.ProgrammeInvalid) as invalid:
         services.transition(p, "approve", head)
-    assert {v.code for v in invalid.value.violations} == {"curriculum.programme.total_hours", "wbl.practice.min_types_per_programme"}
+    assert {v.code for v in invalid.value.violations} == {
+        "curriculum.programme.total_hours",
+        "wbl.practice.min_types_per_programme",
+    }
     p.refresh_from_db()
     assert p.status == "draft" and p.approved_on is None
 
