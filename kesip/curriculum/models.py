@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kesip.core.models import InstitutionScoped, LocalizedName, Specialty
@@ -80,8 +81,8 @@ class Competency(InstitutionScoped):
     """A general or professional competency the programme forms; learning outcomes and rubrics point to it."""
 
     class Kind(models.TextChoices):
-        GENERAL = "general", _("General")
-        PROFESSIONAL = "professional", _("Professional")
+        GENERAL = "general", pgettext_lazy("competency", "General")
+        PROFESSIONAL = "professional", pgettext_lazy("competency", "Professional")
 
     programme = models.ForeignKey(
         "core.Programme", on_delete=models.CASCADE, related_name="competencies", verbose_name=_("programme")
