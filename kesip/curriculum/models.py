@@ -253,3 +253,67 @@ class Component(InstitutionScoped, LocalizedName):
             self.practice_type = ""
         if errors:
             raise ValidationError(errors)
+
+
+class WorkingCurriculum(InstitutionScoped):
+    """The programme laid out by year and semester for one intake: what each cohort actually studies when."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+
+    programme = models.ForeignKey(
+        "core.Programme", on_delete=models.PROTECT, related_name="working_curricula", verbose_name=_("programme")
+    )
+    intake_year = models.PositiveSmallIntegerField(
+        _("intake year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    access_area = "programme"
+
+    class Meta:
+        verbose_name = _("working curriculum")
+        verbose_name_plural = _("working curricula")
+        ordering = ["programme", "-intake_year"]
+        constraints = [models.UniqueConstraint(fields=["programme", "intake_year"], name="working_curriculum_unique")]
+
+    def __str__(self):
+        return f"{self.programme} — {self.intake_year}"
+
+    @property
+    def years(self):
+        """Study years the programme lasts (a started year counts)."""
+        return max(1, -(-self.programme.duration_months // 12))
+
+    def get_absolute_url(self):
+        return reverse("curriculum:working_curriculum", args=[self.pk])
+
+
+class CurriculumEntry(InstitutionScoped):
+    """Hours of one component in one semester of a working curriculum, and how many of them are taught remotely."""
+
+    curriculum = models.ForeignKey(
+        WorkingCurriculum, on_delete=models.CASCADE, related_name="entries", verbose_name=_("working curriculum")
+    )
+    component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="entries", verbose_name=_("component"))
+    year = models.PositiveSmallIntegerField(_("year of study"), validators=[MinValueValidator(1), MaxValueValidator(6)])
+    semester = models.PositiveSmallIntegerField(_("semester"), validators=[MinValueValidator(1), MaxValueValidator(2)])
+    hours = models.PositiveIntegerField(_("academic hours"), validators=[MinValueValidator(1), MaxValueValidator(10000)])
+    distance_hours = models.PositiveIntegerField(_("of them remotely"), default=0)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    access_area = "programme"
+
+    class Meta:
+        verbose_name = _("curriculum entry")
+        verbose_name_plural = _("curriculum entries")
+        ordering = ["curriculum", "year", "semester", "component"]
+        constraints = [
+            models.UniqueConstraint(fields=["curriculum", "component", "year", "semester"], name="curriculum_entry_unique"),
+            models.CheckConstraint(condition=Q(distance_hours__lte=models.F("hours")), name="curriculum_entry_distance_le_hours"),
+        ]

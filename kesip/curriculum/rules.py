@@ -6,7 +6,7 @@ programmes in credits). `programme_violations` lists every broken rule at once, 
 clause, so a page can show them all and the draft stays as it is.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -321,3 +321,78 @@ def _basic_modules(check, programme, modules, kind, book):
             "modules",
             _("Basic modules merged into professional modules of a military specialty"),
         )
+
+
+def curriculum_violations(wc, on=None):
+    """Every rule the working curriculum breaks: layout complete, yearly volume, general education early, distance cap."""
+    from kesip.curriculum.models import Component, CurriculumEntry, Module
+
+    programme = wc.programme
+    book = rulebook_for(programme.institution.jurisdiction, on)
+    check = Checker(book)
+    per_credit = hours_per_credit(book)
+    components = list(
+        Component.objects.filter(module__programme=programme).select_related("module").order_by("module__position", "position")
+    )
+    entries = list(CurriculumEntry.objects.filter(curriculum=wc))
+    laid_out = {}
+    for e in entries:
+        laid_out[e.component_id] = laid_out.get(e.component_id, 0) + e.hours
+
+    # Every component is laid out in full, no more and no less.
+    for c in components:
+        got = laid_out.get(c.pk, 0)
+        if got != c.hours:
+            check.add(
+                "curriculum.working.layout",
+                _("%(c)s: %(got)s of its %(hours)s academic hours are laid out.") % {"c": c, "got": got, "hours": c.hours},
+                f"component-{c.pk}",
+            )
+    for e in entries:
+        if e.year > wc.years:
+            check.add(
+                "curriculum.working.layout",
+                _("Year %(year)s is beyond the programme's %(years)s years of study.") % {"year": e.year, "years": wc.years},
+                f"year-{e.year}",
+            )
+            break
+
+    # The yearly volume: 60 credits, one year may be smaller but at least 36 (KZ §4).
+    if per_credit is not None and "curriculum.study_year.credits" in book:
+        per_year = {}
+        for e in entries:
+            per_year[e.year] = per_year.get(e.year, 0) + e.hours
+        full = book["curriculum.study_year.credits"].value
+        smaller = []
+        for year in range(1, wc.years + 1):
+            credits = (Decimal(per_year.get(year, 0)) / per_credit).quantize(CENT, ROUND_HALF_UP)
+            if credits == full:
+                continue
+            if credits < full and credits >= book.get("curriculum.study_year.exception.min_credits", full).value:
+                smaller.append(year)
+                continue
+            check.limit("curriculum.study_year.credits", credits, f"year-{year}", _("Credits of year %(year)s") % {"year": year})
+        if len(smaller) > 1:
+            check.add(
+                "curriculum.study_year.exception.min_credits",
+                _("Only one study year may have fewer than %(full)s credits; years %(years)s do.")
+                % {"full": _n(full), "years": ", ".join(str(y) for y in smaller)},
+                f"year-{smaller[1]}",
+            )
+
+    # General education only in the first years (KZ §3).
+    if "curriculum.general_education.max_study_year" in book:
+        general = {c.pk for c in components if c.module.kind == Module.Kind.GENERAL}
+        late = sorted({e.year for e in entries if e.component_id in general})
+        if late:
+            check.limit(
+                "curriculum.general_education.max_study_year", late[-1], f"year-{late[-1]}", _("Latest year of general education")
+            )
+
+    # Distance learning: at most 20 % of the time over the whole study period (KZ §7).
+    total = sum(e.hours for e in entries)
+    remote = sum(e.distance_hours for e in entries)
+    if total and "curriculum.distance_learning.max_percent_time" in book:
+        share = (Decimal(remote) * 100 / Decimal(total)).quantize(CENT, ROUND_UP)  # up: never under-report a cap
+        check.limit("curriculum.distance_learning.max_percent_time", share, "distance", _("Share of hours taught remotely"))
+    return check.found

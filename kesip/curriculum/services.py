@@ -102,3 +102,101 @@ def transition(programme, name, user, conclusion="", on=None):
         p.save()
     programme.refresh_from_db()
     return programme
+
+
+def open_working_curriculum(programme, intake_year, user):
+    """A working curriculum for an intake: only an approved programme is laid out."""
+    from kesip.curriculum.models import WorkingCurriculum
+
+    if not access.scope_for(user, Programme, "change").allows_institution(programme.institution_id):
+        raise RuleViolation("curriculum.programme.permission", _("You may not take this step."), "", "intake_year")
+    if programme.is_editable:
+        raise RuleViolation(
+            "curriculum.working.programme_not_approved",
+            _("Approve the programme before laying out a working curriculum."),
+            "",
+            "intake_year",
+        )
+    with transaction.atomic():
+        if WorkingCurriculum.objects.filter(programme=programme, intake_year=intake_year).exists():
+            raise RuleViolation(
+                "curriculum.working.exists",
+                _("The programme already has a working curriculum for %(year)s.") % {"year": intake_year},
+                "",
+                "intake_year",
+            )
+        return WorkingCurriculum.objects.create(institution=programme.institution, programme=programme, intake_year=intake_year)
+
+
+def save_layout(wc, cells):
+    """Replace the layout with `cells`: {(component_id, year, semester): (hours, distance_hours)}; one transaction."""
+    from kesip.curriculum.models import Component, CurriculumEntry, WorkingCurriculum
+
+    with transaction.atomic():
+        wc = WorkingCurriculum.objects.select_for_update().get(pk=wc.pk)
+        if wc.status != WorkingCurriculum.Status.DRAFT:
+            raise RuleViolation("curriculum.working.frozen", _("Reopen the approved working curriculum before changing it."))
+        own = set(Component.objects.filter(module__programme_id=wc.programme_id).values_list("pk", flat=True))
+        rows = []
+        for (component_id, year, semester), (hours, distance) in cells.items():
+            if component_id not in own:
+                raise RuleViolation("curriculum.working.layout", _("A component of another programme was given."))
+            if not (1 <= year <= wc.years and semester in (1, 2)):
+                raise RuleViolation(
+                    "curriculum.working.layout",
+                    _("Year %(year)s is beyond the programme's %(years)s years of study.") % {"year": year, "years": wc.years},
+                )
+            if hours < 0 or distance < 0 or distance > hours:
+                raise RuleViolation(
+                    "curriculum.working.distance",
+                    _("Remote hours cannot exceed the hours of the semester."),
+                    "",
+                    f"component-{component_id}",
+                )
+            if hours:
+                rows.append(
+                    CurriculumEntry(
+                        institution_id=wc.institution_id,
+                        curriculum=wc,
+                        component_id=component_id,
+                        year=year,
+                        semester=semester,
+                        hours=hours,
+                        distance_hours=distance,
+                    )
+                )
+        CurriculumEntry.objects.filter(curriculum=wc).delete()
+        CurriculumEntry.objects.bulk_create(rows)
+        wc.save(update_fields=["updated_at"])
+    return wc
+
+
+def approve_curriculum(wc, user, on=None):
+    """Approve the working curriculum (the head or an institution admin); refused while a rule is broken."""
+    from kesip.curriculum.models import WorkingCurriculum
+    from kesip.curriculum.rules import curriculum_violations
+
+    with transaction.atomic():
+        wc = WorkingCurriculum.objects.select_for_update().select_related("programme__institution").get(pk=wc.pk)
+        if not access.scope_for(user, Programme, "approve").allows_institution(wc.institution_id):
+            raise RuleViolation("curriculum.programme.permission", _("You may not take this step."), "", "status")
+        if wc.status != WorkingCurriculum.Status.DRAFT:
+            raise RuleViolation("curriculum.working.status", _("The working curriculum is already approved."), "", "status")
+        violations = curriculum_violations(wc)
+        if violations:
+            raise ProgrammeInvalid(violations)
+        wc.status, wc.approved_on = WorkingCurriculum.Status.APPROVED, on or datetime.date.today()
+        wc.save()
+    return wc
+
+
+def reopen_curriculum(wc, user):
+    from kesip.curriculum.models import WorkingCurriculum
+
+    with transaction.atomic():
+        wc = WorkingCurriculum.objects.select_for_update().get(pk=wc.pk)
+        if not access.scope_for(user, Programme, "change").allows_institution(wc.institution_id):
+            raise RuleViolation("curriculum.programme.permission", _("You may not take this step."), "", "status")
+        wc.status, wc.approved_on = WorkingCurriculum.Status.DRAFT, None
+        wc.save()
+    return wc
