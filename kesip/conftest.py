@@ -38,7 +38,10 @@ def _tenant(jurisdiction, authority=None):
     competency = cf.CompetencyFactory(programme=programme)
     module = cf.ModuleFactory(programme=programme, kind="professional", qualification=qualification)
     component = cf.ComponentFactory(module=module, kind="practice", practice_type="production", hours=48, credits=2)
+    working_curriculum = programme.working_curricula.create(institution=institution, intake_year=2024)
+    working_curriculum.entries.create(institution=institution, component=component, year=1, semester=2, hours=48)
     return SimpleNamespace(
+        working_curriculum=working_curriculum,
         qualification=qualification,
         competency=competency,
         module=module,

@@ -4,7 +4,7 @@ The same forms' fields, the same rules and the same services as the pages.
 """
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -16,7 +16,7 @@ from kesip.core.forms import ProgrammeForm
 from kesip.core.models import Programme
 from kesip.core.rules import RuleViolation
 from kesip.curriculum import forms, rules, services
-from kesip.curriculum.models import Competency, Component, Module, Qualification
+from kesip.curriculum.models import Competency, Component, Module, Qualification, WorkingCurriculum
 
 STATUS_FIELDS = ["status", "approved_on", "submitted_on", "conclusion_on", "expert_conclusion"]
 
@@ -255,3 +255,116 @@ class ComponentViewSet(PartViewSet):
     serializer_class = ComponentSerializer
     filterset_fields = ["module", "module__programme", "kind", "practice_type"]
     select_related = ("module__programme",)
+
+
+class CurriculumEntrySerializer(serializers.Serializer):
+    component = serializers.IntegerField()
+    year = serializers.IntegerField(min_value=1, max_value=6)
+    semester = serializers.IntegerField(min_value=1, max_value=2)
+    hours = serializers.IntegerField(min_value=0, max_value=10000)
+    distance_hours = serializers.IntegerField(min_value=0, max_value=10000, default=0)
+
+
+class WorkingCurriculumSerializer(serializers.ModelSerializer):
+    entries = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkingCurriculum
+        fields = ["id", "programme", "intake_year", "status", "approved_on", "entries"]
+        read_only_fields = ["status", "approved_on", "entries"]
+
+    @extend_schema_field(CurriculumEntrySerializer(many=True))
+    def get_entries(self, wc):
+        return [
+            {
+                "component": e.component_id,
+                "year": e.year,
+                "semester": e.semester,
+                "hours": e.hours,
+                "distance_hours": e.distance_hours,
+            }
+            for e in wc.entries.all()
+        ]
+
+
+class WorkingCurriculumViewSet(core_api.ScopedViewSet):
+    """Working curricula per intake: `layout` replaces the grid, `violations` lists broken rules, `step` approves or reopens."""
+
+    queryset = WorkingCurriculum.objects.all()
+    serializer_class = WorkingCurriculumSerializer
+    filterset_fields = ["programme", "intake_year", "status"]
+    http_method_names = ["get", "post", "put", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("programme").prefetch_related("entries")
+
+    def create(self, request, *args, **kwargs):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        programme = data.validated_data["programme"]
+        if not Programme.objects.for_user(request.user, "change").filter(pk=programme.pk).exists():
+            raise serializers.ValidationError({"programme": _("Choose a programme you may change.")})
+        wc = services.open_working_curriculum(programme, data.validated_data["intake_year"], request.user)
+        return Response(self.get_serializer(wc).data, status=201)
+
+    def update(self, request, *args, **kwargs):
+        raise serializers.ValidationError(_("Change the layout through `layout`; the programme and intake are fixed."))
+
+    def perform_destroy(self, instance):
+        if instance.status != WorkingCurriculum.Status.DRAFT:
+            raise RuleViolation("curriculum.working.frozen", _("Reopen the approved working curriculum before changing it."))
+        instance.delete()
+
+    @extend_schema(request=CurriculumEntrySerializer(many=True), responses=WorkingCurriculumSerializer)
+    @action(detail=True, methods=["put"])
+    def layout(self, request, pk=None):
+        wc = self.get_object()
+        rows = CurriculumEntrySerializer(data=request.data, many=True)
+        rows.is_valid(raise_exception=True)
+        cells = {}
+        for r in rows.validated_data:
+            key = (r["component"], r["year"], r["semester"])
+            if key in cells:
+                raise serializers.ValidationError(_("A component appears twice in the same semester."))
+            cells[key] = (r["hours"], r["distance_hours"])
+        services.save_layout(wc, cells)
+        return Response(self.get_serializer(WorkingCurriculum.objects.prefetch_related("entries").get(pk=wc.pk)).data)
+
+    @extend_schema(responses=ViolationSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def violations(self, request, pk=None):
+        return Response([v.as_dict() for v in rules.curriculum_violations(self.get_object())])
+
+    @extend_schema(
+        request=inline_serializer("CurriculumStep", {"step": serializers.ChoiceField(choices=["approve", "reopen"])}),
+        responses=WorkingCurriculumSerializer,
+    )
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def step(self, request, pk=None):
+        try:
+            wc = WorkingCurriculum.objects.for_user(request.user, "view").get(pk=pk)
+        except (WorkingCurriculum.DoesNotExist, ValueError, TypeError):
+            from django.http import Http404
+
+            raise Http404 from None
+        name = request.data.get("step")
+        if name not in ("approve", "reopen"):
+            raise serializers.ValidationError({"step": _("Choose approve or reopen.")})
+        action_name = "approve" if name == "approve" else "change"
+        if not access.scope_for(request.user, Programme, action_name).allows_institution(wc.institution_id):
+            raise PermissionDenied(_("You may not take this step."))
+        try:
+            if name == "approve":
+                services.approve_curriculum(wc, request.user)
+            else:
+                services.reopen_curriculum(wc, request.user)
+        except services.ProgrammeInvalid as invalid:
+            return Response(
+                {
+                    "code": "curriculum.working.invalid",
+                    "message": _("The working curriculum breaks %(count)s rules.") % {"count": len(invalid.violations)},
+                    "violations": [v.as_dict() for v in invalid.violations],
+                },
+                status=400,
+            )
+        return Response(self.get_serializer(WorkingCurriculum.objects.prefetch_related("entries").get(pk=wc.pk)).data)

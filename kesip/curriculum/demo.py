@@ -311,6 +311,57 @@ def _settle(p, standard, approved_on, submitted_on, conclusion_on, conclusion, p
     p.save()
 
 
+def _layout(programme, intake_year, place):
+    """An approved working curriculum for the intake; `place(component)` gives {(year, semester): (hours, remote)}."""
+    from kesip.curriculum.models import CurriculumEntry, WorkingCurriculum
+
+    wc, created = WorkingCurriculum.objects.get_or_create(
+        programme=programme,
+        intake_year=intake_year,
+        defaults=dict(institution=programme.institution, status="approved", approved_on=datetime.date(intake_year, 8, 25)),
+    )
+    if created:
+        rows = []
+        for c in Component.objects.filter(module__programme=programme).select_related("module"):
+            for (year, semester), (hours, remote) in place(c).items():
+                rows.append(
+                    CurriculumEntry(
+                        institution=programme.institution, curriculum=wc, component=c, year=year, semester=semester,
+                        hours=hours, distance_hours=remote,
+                    )
+                )  # fmt: skip
+        CurriculumEntry.objects.bulk_create(rows)
+    return wc
+
+
+def _halves(hours, first, second):
+    return {first: (hours // 2, 0), second: (hours - hours // 2, 0)}
+
+
+def _place_kg(c):
+    """Lyceum No. 8: general education over both years, the trade from the second semester, practice at the end."""
+    if c.module.kind == "general":
+        q = c.hours // 4
+        return {(1, 1): (q, 0), (1, 2): (q, 0), (2, 1): (q, 0), (2, 2): (c.hours - 3 * q, 0)}
+    if c.kind == "practice":
+        return {(2, 2): (c.hours, 0)}
+    return _halves(c.hours, (1, 2), (2, 1))
+
+
+def _place_kz(c):
+    """APC: general education in year 1 (computer science partly remote), basic and КМ 01–02.1 in year 2, the rest in year 3."""
+    if c.module.kind == "general":
+        layout = _halves(c.hours, (1, 1), (1, 2))
+        if c.code == "ЖБП 06":
+            layout[(1, 2)] = (layout[(1, 2)][0], 24)
+        return layout
+    if c.module.kind == "basic" or c.module.code == "КМ 01" or c.code == "КМ 02.1":
+        return _halves(c.hours, (2, 1), (2, 2))
+    if c.kind == "practice":
+        return {(3, 2): (c.hours, 0)}
+    return _halves(c.hours, (3, 1), (3, 2))
+
+
 @transaction.atomic
 def load():
     quals = _classifier()
@@ -325,4 +376,6 @@ def load():
     for p in Programme.objects.filter(institution__in=[pl8, apc]).exclude(pk__in=[welding_kg.pk, welding_kz.pk]):
         if not p.qualifications.exists():
             p.qualifications.add(*[q for q in quals.values() if q.specialty_id == p.specialty_id and q.is_active][:1])
+    _layout(welding_kg, 2023, _place_kg)  # group ЭГС-23
+    _layout(welding_kz, 2024, _place_kz)  # group ДС-24-1
     return [welding_kg, welding_kz]

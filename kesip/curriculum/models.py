@@ -290,7 +290,7 @@ class WorkingCurriculum(InstitutionScoped):
         return max(1, -(-self.programme.duration_months // 12))
 
     def get_absolute_url(self):
-        return reverse("curriculum:working_curriculum", args=[self.pk])
+        return reverse("curriculum:curriculum_layout", args=[self.pk])
 
 
 class CurriculumEntry(InstitutionScoped):

@@ -19,4 +19,9 @@ urlpatterns = [
     path("competencies/<int:pk>/edit/", views.competency_form, name="competency_edit"),
     path("competencies/<int:pk>/delete/", views.competency_delete, name="competency_delete"),
 ]
+urlpatterns += [
+    path("programmes/<int:programme_pk>/curricula/add/", views.curriculum_open, name="curriculum_open"),
+    path("curricula/<int:pk>/", views.curriculum_layout, name="curriculum_layout"),
+    path("curricula/<int:pk>/step/<slug:name>/", views.curriculum_step, name="curriculum_step"),
+]
 urlpatterns += registry_urls(QUALIFICATIONS)

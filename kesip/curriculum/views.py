@@ -104,6 +104,7 @@ def programme(request, pk):
             "can_edit_header": access.scope_for(request.user, Programme, "change").allows_institution(p.institution_id),
             "transitions": services.allowed(p, request.user),
             "conclusion_form": ConclusionForm(),
+            "working_curricula": list(p.working_curricula.order_by("-intake_year")),
         },
     )
 
@@ -236,3 +237,152 @@ def programme_transition(request, pk, name):
     else:
         messages.success(request, _("The programme is now “%(status)s”.") % {"status": p.get_status_display()})
     return HttpResponseRedirect(_programme_url(p))
+
+
+def _curriculum_grid(wc):
+    """Rows of components with their hours per (year, semester), and the totals per semester and year."""
+    from kesip.curriculum.models import CurriculumEntry
+
+    components = list(
+        Component.objects.filter(module__programme_id=wc.programme_id)
+        .select_related("module")
+        .order_by("module__position", "module__pk", "position", "pk")
+    )
+    cells = {(e.component_id, e.year, e.semester): e for e in CurriculumEntry.objects.filter(curriculum=wc)}
+    terms = [(y, s) for y in range(1, wc.years + 1) for s in (1, 2)]
+    rows = []
+    for c in components:
+        laid = [cells.get((c.pk, y, s)) for y, s in terms]
+        total = sum(e.hours for e in laid if e)
+        rows.append({"component": c, "cells": list(zip(terms, laid, strict=True)), "laid": total, "complete": total == c.hours})
+    term_hours = [sum(e.hours for (cid, y, s), e in cells.items() if (y, s) == t) for t in terms]
+    term_remote = [sum(e.distance_hours for (cid, y, s), e in cells.items() if (y, s) == t) for t in terms]
+    return rows, terms, term_hours, term_remote
+
+
+@login_required
+def curriculum_layout(request, pk):
+    from kesip.curriculum.models import WorkingCurriculum
+
+    wc = _get(WorkingCurriculum, request.user, pk, select=("programme__institution", "programme__specialty"))
+    p = wc.programme
+    can_change = wc.status == WorkingCurriculum.Status.DRAFT and access.scope_for(
+        request.user, Programme, "change"
+    ).allows_institution(wc.institution_id)
+    if request.method == "POST":
+        if not can_change:
+            messages.error(request, _("Reopen the approved working curriculum before changing it."))
+            return HttpResponseRedirect(wc.get_absolute_url())
+        try:
+            cells = _parse_layout(request.POST, wc)
+            services.save_layout(wc, cells)
+        except RuleViolation as violation:
+            messages.error(request, violation.message)
+        else:
+            messages.success(request, _("The layout is saved."))
+        return HttpResponseRedirect(wc.get_absolute_url())
+    rows, terms, term_hours, term_remote = _curriculum_grid(wc)
+    book = rules.rulebook_for(p.institution.jurisdiction)
+    per_credit = rules.hours_per_credit(book)
+    years = []
+    for y in range(1, wc.years + 1):
+        hours = sum(h for (yy, _s), h in zip(terms, term_hours, strict=True) if yy == y)
+        years.append(
+            {
+                "year": y,
+                "hours": hours,
+                "credits": (Decimal(hours) / per_credit).quantize(Decimal("0.01")) if per_credit else None,
+            }
+        )
+    total = sum(term_hours)
+    return render(
+        request,
+        "curriculum/working_curriculum.html",
+        {
+            "wc": wc,
+            "programme": p,
+            "title": str(wc),
+            "rows": rows,
+            "terms": terms,
+            "term_hours": term_hours,
+            "term_credits": [(Decimal(h) / per_credit).quantize(Decimal("0.01")) if per_credit else None for h in term_hours],
+            "term_remote": term_remote,
+            "years": years,
+            "total_hours": total,
+            "remote_share": round(100 * sum(term_remote) / total, 2) if total else 0,
+            "violations": rules.curriculum_violations(wc),
+            "can_change": can_change,
+            "can_approve": wc.status == WorkingCurriculum.Status.DRAFT
+            and access.scope_for(request.user, Programme, "approve").allows_institution(wc.institution_id),
+            "can_reopen": wc.status == WorkingCurriculum.Status.APPROVED
+            and access.scope_for(request.user, Programme, "change").allows_institution(wc.institution_id),
+        },
+    )
+
+
+def _parse_layout(post, wc):
+    """Read the grid's `h-<component>-<year>-<semester>` and `d-…` fields; a bad number refuses the whole post."""
+    cells = {}
+    for key, raw in post.items():
+        if not key.startswith("h-"):
+            continue
+        try:
+            _prefix, cid, year, semester = key.split("-")
+            cid, year, semester = int(cid), int(year), int(semester)
+            hours = int(raw.strip() or 0)
+            distance = int(post.get(f"d-{cid}-{year}-{semester}", "").strip() or 0)
+        except ValueError:
+            raise RuleViolation(
+                "curriculum.working.number",
+                _("“%(value)s” is not a whole number of hours; nothing was saved.") % {"value": raw},
+            ) from None
+        if hours or distance:
+            cells[(cid, year, semester)] = (hours, distance)
+    return cells
+
+
+@login_required
+def curriculum_open(request, programme_pk):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    p = _get(Programme, request.user, programme_pk, "change", select=("institution",))
+    try:
+        year = int(request.POST.get("intake_year", ""))
+        if not 1990 <= year <= 2100:
+            raise ValueError
+    except ValueError:
+        messages.error(request, _("Give the intake year as four digits."))
+        return HttpResponseRedirect(_programme_url(p, "working-curricula"))
+    try:
+        wc = services.open_working_curriculum(p, year, request.user)
+    except RuleViolation as violation:
+        messages.error(request, violation.message)
+        return HttpResponseRedirect(_programme_url(p, "working-curricula"))
+    return HttpResponseRedirect(wc.get_absolute_url())
+
+
+@login_required
+def curriculum_step(request, pk, name):
+    from kesip.curriculum.models import WorkingCurriculum
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    wc = _get(WorkingCurriculum, request.user, pk, select=("programme",))
+    try:
+        if name == "approve":
+            services.approve_curriculum(wc, request.user)
+            messages.success(request, _("The working curriculum is approved."))
+        elif name == "reopen":
+            services.reopen_curriculum(wc, request.user)
+            messages.success(request, _("The working curriculum is open for changes again."))
+        else:
+            raise Http404
+    except services.ProgrammeInvalid as invalid:
+        messages.error(
+            request,
+            _("The working curriculum cannot be approved: %(count)s rules are broken; see the list below.")
+            % {"count": len(invalid.violations)},
+        )
+    except RuleViolation as violation:
+        messages.error(request, violation.message)
+    return HttpResponseRedirect(wc.get_absolute_url())

@@ -57,6 +57,7 @@ def objects_of(t):
         "module": t.module,
         "component": t.component,
         "competency": t.competency,
+        "curriculum": t.working_curriculum,
     }
 
 
@@ -194,6 +195,7 @@ def api_object_of(t, model):
         curriculum.Module: t.module,
         curriculum.Component: t.component,
         curriculum.Competency: t.competency,
+        curriculum.WorkingCurriculum: t.working_curriculum,
     }.get(model)
 
 

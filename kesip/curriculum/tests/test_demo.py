@@ -28,6 +28,11 @@ def test_demo_programmes_are_registered_and_break_no_rule():
     assert not removed.is_active and str(removed.valid_until) == "2025-07-15"
     drafts = Programme.objects.filter(status="draft", institution=welding_kz.institution)
     assert drafts.exists() and all(programme_violations(p) for p in drafts)
+    from kesip.curriculum.rules import curriculum_violations
+
+    for p in (welding_kg, welding_kz):
+        wc = p.working_curricula.get()
+        assert wc.status == "approved" and curriculum_violations(wc) == [], [v.message for v in curriculum_violations(wc)]
     for model in (Qualification, Module, Component, Competency):
         for obj in model.objects.all():
             obj.full_clean()
