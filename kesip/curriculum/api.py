@@ -45,7 +45,11 @@ class PartSerializer(core_api.ScopedSerializer):
     """A part of a programme: its institution is the programme's; a frozen programme refuses changes."""
 
     def programme_of(self, attrs):
-        raise NotImplementedError
+        """The programme the part belongs to: named directly, or through its module."""
+        if "programme" in self.fields:
+            return attrs.get("programme") or (self.instance.programme if self.instance else None)
+        module = attrs.get("module") or (self.instance.module if self.instance else None)
+        return module.programme if module else None
 
     def validate(self, attrs):
         programme = self.programme_of(attrs)
@@ -67,9 +71,6 @@ class CompetencySerializer(PartSerializer):
         model = Competency
         fields = ["id", "programme", *forms.CompetencyForm.Meta.fields]
         read_only_fields = ["institution"]
-
-    def programme_of(self, attrs):
-        return attrs.get("programme") or (self.instance.programme if self.instance else None)
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -94,9 +95,6 @@ class ModuleSerializer(PartSerializer):
         if self.instance is not None and not isinstance(self.instance, list):
             self.fields["programme"].read_only = True
 
-    def programme_of(self, attrs):
-        return attrs.get("programme") or (self.instance.programme if self.instance else None)
-
     def validate(self, attrs):
         attrs = super().validate(attrs)
         programme = self.programme_of(attrs)
@@ -120,10 +118,6 @@ class ComponentSerializer(PartSerializer):
         super().__init__(*args, **kwargs)
         if self.instance is not None and not isinstance(self.instance, list):
             self.fields["module"].read_only = True
-
-    def programme_of(self, attrs):
-        module = attrs.get("module") or (self.instance.module if self.instance else None)
-        return module.programme if module else None
 
     def validate(self, attrs):
         programme = self.programme_of(attrs)

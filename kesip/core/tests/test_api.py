@@ -124,8 +124,9 @@ def test_groups_carry_their_student_count(client, world, login, django_assert_ma
 
 @pytest.mark.parametrize(
     "endpoint",
-    ["institutions", "programmes", "groups", "staff", "students", "employers", "people", "rules", "specialties", "authorities"],
-)
+    ["institutions", "programmes", "groups", "staff", "students", "employers", "people", "rules", "specialties", "authorities",
+     "qualifications", "competencies", "modules", "components", "working-curricula"],
+)  # fmt: skip
 def test_api_list_query_budget(client, world, login, django_assert_max_num_queries, endpoint):
     login(world.sysadmin)
     with django_assert_max_num_queries(8):
