@@ -3,6 +3,7 @@
 The same forms' fields, the same rules and the same services as the pages.
 """
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import permissions, serializers
@@ -19,6 +20,26 @@ from kesip.curriculum import forms, rules, services
 from kesip.curriculum.models import Competency, Component, Module, Qualification, WorkingCurriculum
 
 STATUS_FIELDS = ["status", "approved_on", "submitted_on", "conclusion_on", "expert_conclusion"]
+
+
+def visible(model, user, pk):
+    """A record the user may see (else 404); a step then checks the right to take it (else 403)."""
+    try:
+        return model.objects.for_user(user, "view").get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def refused(code, message, invalid):
+    """400 with every broken rule, the same shape for every step that validates."""
+    return Response(
+        {
+            "code": code,
+            "message": message % {"count": len(invalid.violations)},
+            "violations": [v.as_dict() for v in invalid.violations],
+        },
+        status=400,
+    )
 
 
 class ViolationSerializer(serializers.Serializer):
@@ -162,7 +183,7 @@ class ProgrammeViewSet(core_api.ProgrammeViewSet):
     )
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def step(self, request, pk=None):
-        programme = self._programme_for_step(pk)
+        programme = visible(Programme, request.user, pk)
         data = StepSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         name = data.validated_data["step"]
@@ -172,24 +193,8 @@ class ProgrammeViewSet(core_api.ProgrammeViewSet):
         try:
             services.transition(programme, name, request.user, data.validated_data.get("expert_conclusion", ""))
         except services.ProgrammeInvalid as invalid:
-            return Response(
-                {
-                    "code": "curriculum.programme.invalid",
-                    "message": _("The programme breaks %(count)s rules.") % {"count": len(invalid.violations)},
-                    "violations": [v.as_dict() for v in invalid.violations],
-                },
-                status=400,
-            )
+            return refused("curriculum.programme.invalid", _("The programme breaks %(count)s rules."), invalid)
         return Response(ProgrammeSerializer(programme, context=self.get_serializer_context()).data)
-
-    def _programme_for_step(self, pk):
-        """Any programme the user may see; the step itself checks the right to take it (else 403)."""
-        try:
-            return Programme.objects.for_user(self.request.user, "view").select_related("institution", "specialty").get(pk=pk)
-        except (Programme.DoesNotExist, ValueError, TypeError):
-            from django.http import Http404
-
-            raise Http404 from None
 
 
 class QualificationViewSet(core_api.ScopedViewSet):
@@ -335,12 +340,7 @@ class WorkingCurriculumViewSet(core_api.ScopedViewSet):
     )
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def step(self, request, pk=None):
-        try:
-            wc = WorkingCurriculum.objects.for_user(request.user, "view").get(pk=pk)
-        except (WorkingCurriculum.DoesNotExist, ValueError, TypeError):
-            from django.http import Http404
-
-            raise Http404 from None
+        wc = visible(WorkingCurriculum, request.user, pk)
         name = request.data.get("step")
         if name not in ("approve", "reopen"):
             raise serializers.ValidationError({"step": _("Choose approve or reopen.")})
@@ -353,12 +353,5 @@ class WorkingCurriculumViewSet(core_api.ScopedViewSet):
             else:
                 services.reopen_curriculum(wc, request.user)
         except services.ProgrammeInvalid as invalid:
-            return Response(
-                {
-                    "code": "curriculum.working.invalid",
-                    "message": _("The working curriculum breaks %(count)s rules.") % {"count": len(invalid.violations)},
-                    "violations": [v.as_dict() for v in invalid.violations],
-                },
-                status=400,
-            )
+            return refused("curriculum.working.invalid", _("The working curriculum breaks %(count)s rules."), invalid)
         return Response(self.get_serializer(WorkingCurriculum.objects.prefetch_related("entries").get(pk=wc.pk)).data)

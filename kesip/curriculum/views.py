@@ -197,7 +197,7 @@ def _delete(request, model, pk, programme_of, anchor):
             obj.delete()
         messages.success(request, _("Deleted: %(object)s") % {"object": obj})
         return HttpResponseRedirect(_programme_url(p, anchor))
-    return render(request, "curriculum/confirm_delete.html", {"object": obj, "programme": p, "title": _("Delete")})
+    return render(request, "core/confirm_delete.html", {"object": obj, "cancel_url": _programme_url(p), "title": _("Delete")})
 
 
 @login_required

@@ -90,6 +90,10 @@ def test_an_approved_programme_is_frozen_until_a_new_revision(client, login):
     assert p.status == "draft"
     response = client.post(reverse("curriculum:module_add", args=[p.pk]), {"kind": "general", "name_ru": "X", "position": 1})
     assert response.status_code == 302 and Module.objects.count() == before + 1
+    confirm = client.get(reverse("curriculum:module_delete", args=[module.pk]))
+    assert confirm.status_code == 200 and design(p).encode() in confirm.content
+    client.post(reverse("curriculum:module_delete", args=[module.pk]))
+    assert not Module.objects.filter(pk=module.pk).exists()
 
 
 def _passport(p):
