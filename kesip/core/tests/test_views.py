@@ -9,6 +9,7 @@ from kesip.core.demo import kg_pin
 from kesip.core.models import Employer, Institution, StaffMember, Student
 from kesip.core.roles import Role
 from kesip.core.tests import factories as f
+from kesip.curriculum.tests.factories import QualificationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -249,6 +250,7 @@ LIST_URLS = [
     "/specialties/", "/", "/members/invitations/", "/authorities/", "/rulebook/",
     "/students/export.xlsx", "/staff/export.xlsx", "/groups/export.xlsx", "/employers/export.xlsx",
     "/members/export.xlsx", "/institutions/export.xlsx", "/rulebook/export.xlsx",
+    "/curriculum/qualifications/", "/curriculum/qualifications/export.xlsx",
 ]  # fmt: skip
 
 
@@ -272,6 +274,7 @@ def test_query_budget_does_not_grow_with_rows(client, world, login, django_asser
         f.StudentFactory(institution=inst, group=g)
         f.EmployerFactory(institution=inst)
         f.member(Role.TEACHER, institution=inst)
+        QualificationFactory()
     many = count()
     assert many == few, (url, few, many)
     with django_assert_max_num_queries(14):
