@@ -3,7 +3,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from kesip.core import api
-from kesip.curriculum import api as curriculum_api
+from kesip.curriculum.api import design as curriculum_api
 
 router = DefaultRouter()
 router.register("authorities", api.AuthorityViewSet)

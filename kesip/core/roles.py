@@ -29,7 +29,7 @@ AUTHORITY_ROLES = {Role.AUTHORITY_ANALYST, Role.ACCREDITATION_EXPERT}
 EMPLOYER_ROLES = {Role.EMPLOYER_REP, Role.MENTOR}
 INSTITUTION_ROLES = set(Role) - AUTHORITY_ROLES - {Role.SYSTEM_ADMIN}
 
-AREAS = ("institution", "staff", "student", "group", "programme", "employer", "member")
+AREAS = ("institution", "staff", "student", "group", "programme", "employer", "member", "journal")
 
 _REGISTRY_VIEW = {f"view_{a}" for a in AREAS}
 _REGISTRY_CHANGE = {f"change_{a}" for a in AREAS}
@@ -37,14 +37,17 @@ _REGISTRY_CHANGE = {f"change_{a}" for a in AREAS}
 PERMISSIONS = {
     Role.SYSTEM_ADMIN: _REGISTRY_VIEW
     | _REGISTRY_CHANGE
-    | {"view_authority", "change_authority", "add_institution", "approve_programme", "review_programme"},
+    | {"view_authority", "change_authority", "add_institution", "approve_programme", "review_programme", "approve_calendar"},
     Role.AUTHORITY_ANALYST: _REGISTRY_VIEW - {"view_member"} | {"view_authority"},
     # The expert group: reads programmes submitted by the institutions under its authority and concludes on them.
     Role.ACCREDITATION_EXPERT: {"view_authority", "view_institution", "view_programme", "review_programme"},
-    Role.INSTITUTION_ADMIN: _REGISTRY_VIEW | _REGISTRY_CHANGE | {"approve_programme"},
-    Role.HEAD: _REGISTRY_VIEW | {"approve_programme"},
-    Role.HEAD_OF_PRACTICE: _REGISTRY_VIEW - {"view_member"} | {"change_employer", "change_group", "change_student"},
-    Role.TEACHER: {"view_institution", "view_group", "view_student", "view_programme"},
+    Role.INSTITUTION_ADMIN: _REGISTRY_VIEW | _REGISTRY_CHANGE | {"approve_programme", "approve_calendar"},
+    # The head approves programmes and calendar schedules and signs orders.
+    Role.HEAD: _REGISTRY_VIEW | {"approve_programme", "approve_calendar"},
+    Role.HEAD_OF_PRACTICE: _REGISTRY_VIEW - {"view_member"}
+    | {"change_employer", "change_group", "change_student", "change_journal"},
+    # A teacher keeps the journal of their groups.
+    Role.TEACHER: {"view_institution", "view_group", "view_student", "view_programme", "view_journal", "change_journal"},
     Role.STUDENT: {"view_institution"},
     Role.EMPLOYER_REP: {"view_employer"},
     Role.MENTOR: {"view_employer"},

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from kesip.core.views.generic import registry_urls
-from kesip.curriculum import views
+from kesip.curriculum.views import design as views
 from kesip.curriculum.registries import QUALIFICATIONS
 
 app_name = "curriculum"

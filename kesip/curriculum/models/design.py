@@ -217,6 +217,13 @@ class Component(InstitutionScoped, LocalizedName):
     )
     hours = models.PositiveIntegerField(_("academic hours"), validators=[MinValueValidator(1), MaxValueValidator(10000)])
     is_elective = models.BooleanField(_("elective"), default=False)
+    grade_weight = models.PositiveSmallIntegerField(
+        _("weight in the module grade"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Leave empty to weigh the component by its hours."),
+    )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
 
