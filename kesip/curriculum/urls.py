@@ -1,8 +1,8 @@
 from django.urls import path
 
 from kesip.core.views.generic import registry_urls
-from kesip.curriculum.views import design as views
 from kesip.curriculum.registries import QUALIFICATIONS
+from kesip.curriculum.views import design as views
 
 app_name = "curriculum"
 
