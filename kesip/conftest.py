@@ -40,7 +40,24 @@ def _tenant(jurisdiction, authority=None):
     component = cf.ComponentFactory(module=module, kind="practice", practice_type="production", hours=48, credits=2)
     working_curriculum = programme.working_curricula.create(institution=institution, intake_year=2024)
     working_curriculum.entries.create(institution=institution, component=component, year=1, semester=2, hours=48)
+    lesson = cf.LessonFactory(group=group, component=component)
+    lesson.marks.create(institution=institution, student=student, value=4)
+    assignment = cf.TeachingAssignment.objects.create(
+        institution=institution, group=group, component=component, teacher=staff, academic_year=2024
+    )
+    grade = cf.ComponentGrade.objects.create(
+        institution=institution,
+        student=student,
+        component=component,
+        scale=cf.GradingScale.default_for(jurisdiction),
+        value=4 if jurisdiction == "KG" else 80,
+        academic_year=2024,
+        graded_on="2025-01-10",
+    )
     return SimpleNamespace(
+        lesson=lesson,
+        assignment=assignment,
+        grade=grade,
         working_curriculum=working_curriculum,
         qualification=qualification,
         competency=competency,

@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from kesip.core import api
 from kesip.curriculum.api import design as curriculum_api
+from kesip.curriculum.api import journal as journal_api
 
 router = DefaultRouter()
 router.register("authorities", api.AuthorityViewSet)
@@ -21,5 +22,9 @@ router.register("students", api.StudentViewSet)
 router.register("employers", api.EmployerViewSet)
 router.register("people", api.PersonViewSet)
 router.register("rules", api.RuleViewSet)
+router.register("teaching-assignments", journal_api.TeachingAssignmentViewSet)
+router.register("lessons", journal_api.LessonViewSet)
+router.register("component-grades", journal_api.ComponentGradeViewSet)
+router.register("transcripts", journal_api.TranscriptViewSet, basename="transcript")
 
 urlpatterns = [path("token/", obtain_auth_token, name="api-token"), *router.urls]

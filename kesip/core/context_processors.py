@@ -13,6 +13,7 @@ NAV = [
     ("core:programmes_list", _("Programmes"), "journal-bookmark", "view_programme"),
     ("core:groups_list", _("Groups"), "people", "view_group"),
     ("core:students_list", _("Students"), "mortarboard", "view_student"),
+    ("curriculum:exam_list", _("Exams"), "clipboard-check", "view_journal"),
     ("core:staff_list", _("Staff"), "person-badge", "view_staff"),
     ("core:employers_list", _("Employers"), "briefcase", "view_employer"),
     ("core:members_list", _("Users"), "person-gear", "view_member"),

@@ -7,7 +7,7 @@ from kesip.core.forms import DATE, add_violation
 from kesip.core.models import Specialty
 from kesip.core.rules import RuleViolation
 from kesip.curriculum import rules
-from kesip.curriculum.models import Competency, Component, Module, Qualification
+from kesip.curriculum.models import CalendarPeriod, CalendarSchedule, Competency, Component, Module, Qualification
 
 NAMES = ["name_ky", "name_ru", "name_kk", "name_en"]
 
@@ -110,3 +110,64 @@ class ConclusionForm(forms.Form):
     expert_conclusion = forms.CharField(
         label=_("Expert conclusion"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000, required=True
     )
+
+
+class CalendarScheduleForm(forms.ModelForm):
+    """A group's schedule for one academic year; the year of study follows from the intake unless given."""
+
+    class Meta:
+        model = CalendarSchedule
+        fields = ["group", "academic_year", "year_of_study", "practice_mode", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        from kesip.core.models import StudyGroup
+
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["group"]
+        else:
+            groups = StudyGroup.objects.for_user(user, "change").filter(is_active=True).select_related("programme")
+            self.fields["group"].queryset = groups.order_by("name")
+        self.fields["year_of_study"].required = False
+        self.fields["year_of_study"].help_text = _("Leave it empty to count it from the group's intake year.")
+        self.fields["practice_mode"].help_text = _("How practice is placed in the year (KG WBL regulation, п. 26).")
+
+    def clean(self):
+        data = super().clean()
+        group = data.get("group") if "group" in self.fields else self.instance.group
+        year = data.get("academic_year")
+        if group is not None and year and not data.get("year_of_study"):
+            computed = year - group.intake_year + 1
+            if not 1 <= computed <= 6:
+                self.add_error(
+                    "academic_year",
+                    _("Group %(group)s was admitted in %(intake)s; %(year)s–%(next)s is not one of its years of study.")
+                    % {"group": group, "intake": group.intake_year, "year": year, "next": year + 1},
+                )
+            else:
+                data["year_of_study"] = computed
+        return data
+
+
+class CalendarPeriodForm(forms.ModelForm):
+    """A typed period of a schedule; the component is one of the practice components of the group's programme."""
+
+    class Meta:
+        model = CalendarPeriod
+        fields = ["kind", "starts_on", "ends_on", "component", "note"]
+        widgets = {"starts_on": DATE, "ends_on": DATE}
+
+    def __init__(self, *args, schedule=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.schedule = schedule
+        self.instance.institution_id = schedule.institution_id
+        self.fields["component"].queryset = (
+            Component.objects.filter(
+                module__programme_id=schedule.group.programme_id,
+                kind__in=[Component.Kind.PRACTICE, Component.Kind.INDUSTRIAL_TRAINING],
+            )
+            .select_related("module")
+            .order_by("module__position", "position", "pk")
+        )
+        self.fields["component"].help_text = _("For practice or industrial training: the component of the programme it holds.")

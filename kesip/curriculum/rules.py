@@ -390,9 +390,19 @@ def curriculum_violations(wc, on=None):
             )
 
     # Distance learning: at most 20 % of the time over the whole study period (KZ §7).
-    total = sum(e.hours for e in entries)
-    remote = sum(e.distance_hours for e in entries)
-    if total and "curriculum.distance_learning.max_percent_time" in book:
-        share = (Decimal(remote) * 100 / Decimal(total)).quantize(CENT, ROUND_UP)  # up: never under-report a cap
-        check.limit("curriculum.distance_learning.max_percent_time", share, "distance", _("Share of hours taught remotely"))
+    check_distance(check, sum(e.hours for e in entries), sum(e.distance_hours for e in entries))
     return check.found
+
+
+DISTANCE_CAP = "curriculum.distance_learning.max_percent_time"
+
+
+def remote_share(total, remote):
+    """Per cent of the hours taught remotely, rounded up: a cap is never under-reported."""
+    return (Decimal(remote) * 100 / Decimal(total)).quantize(CENT, ROUND_UP) if total else Decimal(0)
+
+
+def check_distance(check, total, remote, what=None):
+    """The remote cap over the whole study period, for a working curriculum or one student's plan (KZ §7)."""
+    if total and DISTANCE_CAP in check.book:
+        check.limit(DISTANCE_CAP, remote_share(total, remote), "distance", what or _("Share of hours taught remotely"))

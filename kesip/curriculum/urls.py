@@ -25,3 +25,30 @@ urlpatterns += [
     path("curricula/<int:pk>/step/<slug:name>/", views.curriculum_step, name="curriculum_step"),
 ]
 urlpatterns += registry_urls(QUALIFICATIONS)
+
+from kesip.curriculum.views import journal as journal_views  # noqa: E402
+from kesip.curriculum.views import transcript as transcript_views  # noqa: E402
+
+urlpatterns += [
+    path("groups/<int:group_pk>/journal/", journal_views.journal_index, name="journal"),
+    path("groups/<int:group_pk>/journal/assign/", journal_views.assign_teacher, name="journal_assign"),
+    path("groups/<int:group_pk>/journal/<int:component_pk>/", journal_views.journal_grid, name="journal_grid"),
+    path("lessons/<int:pk>/", journal_views.lesson, name="lesson"),
+    path("lessons/<int:pk>/delete/", journal_views.lesson_delete, name="lesson_delete"),
+    path("load/", journal_views.load, name="load"),
+    path("students/<int:pk>/transcript/", transcript_views.transcript, name="transcript"),
+    path("students/<int:pk>/transcript.pdf", transcript_views.transcript_pdf, name="transcript_pdf"),
+]
+
+from kesip.curriculum.views import exams as exam_views  # noqa: E402
+
+urlpatterns += [
+    path("exams/", exam_views.exam_list, name="exam_list"),
+    path("groups/<int:group_pk>/exams/add/", exam_views.exam_add, name="exam_add"),
+    path("exams/<int:pk>/", exam_views.exam, name="exam"),
+    path("exams/<int:pk>/edit/", exam_views.exam_edit, name="exam_edit"),
+    path("exams/<int:pk>/delete/", exam_views.exam_delete, name="exam_delete"),
+    path("exams/<int:pk>/results/", exam_views.exam_results, name="exam_results"),
+    path("exams/<int:pk>/step/<slug:name>/", exam_views.exam_step, name="exam_step"),
+    path("exams/<int:pk>/history/", exam_views.exam_history, name="exam_history"),
+]

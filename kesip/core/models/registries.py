@@ -264,7 +264,7 @@ class StaffMember(Person):
         indexes = [models.Index(fields=["institution", "is_active"]), models.Index(fields=["institution", "category"])]
 
     def get_absolute_url(self):
-        return reverse("core:staff_edit", args=[self.pk])
+        return reverse("core:staff_detail", args=[self.pk])
 
 
 class StudyGroup(InstitutionScoped):
@@ -307,7 +307,7 @@ class StudyGroup(InstitutionScoped):
             raise ValidationError(errors)
 
     def get_absolute_url(self):
-        return reverse("core:group_edit", args=[self.pk])
+        return reverse("core:groups_detail", args=[self.pk])
 
 
 class Student(Person):
@@ -354,7 +354,7 @@ class Student(Person):
             raise ValidationError({"group": _("Choose a group of this institution.")})
 
     def get_absolute_url(self):
-        return reverse("core:student_edit", args=[self.pk])
+        return reverse("core:students_detail", args=[self.pk])
 
 
 def clean_person(person):
@@ -457,4 +457,4 @@ class Employer(InstitutionScoped):
             raise ValidationError({"tax_id": exc.messages}) from None
 
     def get_absolute_url(self):
-        return reverse("core:employer_edit", args=[self.pk])
+        return reverse("core:employers_detail", args=[self.pk])

@@ -11,11 +11,17 @@ from kesip.core.demo import kg_pin, kz_bin, kz_iin
 _serial = itertools.count(10000)
 
 
+_issued = set()
+
+
 def national_id_for(institution, sex="M", born=datetime.date(2005, 5, 17)):
-    n = next(_serial)
-    if institution.jurisdiction == "KG":
-        return kg_pin(sex, born, n)
-    return kz_iin(sex, born, n % 9000)
+    """A valid personal number not issued before in this run (an invalid serial skips to the next one)."""
+    while True:
+        n = next(_serial)
+        number = kg_pin(sex, born, n) if institution.jurisdiction == "KG" else kz_iin(sex, born, n % 9000)
+        if number not in _issued:
+            _issued.add(number)
+            return number
 
 
 class AuthorityFactory(factory.django.DjangoModelFactory):

@@ -58,6 +58,8 @@ def objects_of(t):
         "component": t.component,
         "competency": t.competency,
         "curriculum": t.working_curriculum,
+        "lesson": t.lesson,
+        "transcript": t.student,
     }
 
 
@@ -68,6 +70,7 @@ def fill(route, name, t):
     obj = objs.get(key)
     route = route.replace("<int:institution_pk>", str(t.institution.pk))
     route = route.replace("<int:programme_pk>", str(t.programme.pk)).replace("<int:module_pk>", str(t.module.pk))
+    route = route.replace("<int:group_pk>", str(t.group.pk)).replace("<int:component_pk>", str(t.component.pk))
     route = route.replace("<slug:name>", "approve")
     if "<int:pk>" in route:
         if name.startswith("core:licence"):
@@ -115,7 +118,7 @@ def test_pages_of_a_answer_404_to_b(client, tenants, login):
     login(b.admin)
     checked = 0
     for name, route in core_routes():
-        if not re.search(r"<int:(pk|institution_pk|programme_pk|module_pk)>", route):
+        if not re.search(r"<int:(pk|institution_pk|programme_pk|module_pk|group_pk)>", route):
             continue
         if name in SHARED_PAGES:
             continue  # the national classifier is shared by design
@@ -196,6 +199,9 @@ def api_object_of(t, model):
         curriculum.Component: t.component,
         curriculum.Competency: t.competency,
         curriculum.WorkingCurriculum: t.working_curriculum,
+        curriculum.Lesson: t.lesson,
+        curriculum.TeachingAssignment: t.assignment,
+        curriculum.ComponentGrade: t.grade,
     }.get(model)
 
 

@@ -15,6 +15,11 @@ from kesip.core.models import InstitutionScoped, Jurisdiction, LocalizedName
 from kesip.core.models.base import ScopedQuerySet
 
 
+def _plain(value):
+    """100, not 1E+2."""
+    return f"{Decimal(value).normalize():f}"
+
+
 class GradingScale(LocalizedName):
     """A grading scale of one country: the range of a mark and the bands that give its letter and GPA points.
 
@@ -57,7 +62,7 @@ class GradingScale(LocalizedName):
         if value is not None and not (self.min_value <= Decimal(value) <= self.max_value):
             raise ValidationError(
                 _("A mark on this scale lies between %(low)s and %(high)s.")
-                % {"low": self.min_value.normalize(), "high": self.max_value.normalize()}
+                % {"low": _plain(self.min_value), "high": _plain(self.max_value)}
             )
 
 
@@ -83,7 +88,7 @@ class GradeBand(models.Model):
         constraints = [models.CheckConstraint(condition=Q(max_value__gte=models.F("min_value")), name="grade_band_range_ordered")]
 
     def __str__(self):
-        return f"{self.letter} ({self.min_value.normalize()}–{self.max_value.normalize()})"
+        return f"{self.letter} ({_plain(self.min_value)}–{_plain(self.max_value)})"
 
 
 class ComponentGrade(InstitutionScoped):
@@ -128,7 +133,7 @@ class ComponentGrade(InstitutionScoped):
         constraints = [models.UniqueConstraint(fields=["student", "component"], name="component_grade_unique")]
 
     def __str__(self):
-        return f"{self.student} · {self.component}: {self.value.normalize()}"
+        return f"{self.student} · {self.component}: {_plain(self.value)}"
 
 
 class QualificationExam(InstitutionScoped):

@@ -1,7 +1,10 @@
+import datetime
+
 import factory
 
 from kesip.core.tests.factories import SpecialtyFactory
 from kesip.curriculum import models
+from kesip.curriculum.models import ComponentGrade, GradingScale, TeachingAssignment  # noqa: F401 (used by conftest)
 
 
 class QualificationFactory(factory.django.DjangoModelFactory):
@@ -40,3 +43,12 @@ class ComponentFactory(factory.django.DjangoModelFactory):
     kind = "subject"
     name_ru = factory.Sequence(lambda n: f"Дисциплина {n}")
     hours = 48
+
+
+class LessonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Lesson
+
+    institution = factory.SelfAttribute("group.institution")
+    date = datetime.date(2024, 10, 1)
+    topic = "Тема"
