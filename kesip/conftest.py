@@ -54,7 +54,52 @@ def _tenant(jurisdiction, authority=None):
         academic_year=2024,
         graded_on="2025-01-10",
     )
+    from kesip.curriculum.models import AwardedQualification, QualificationExam
+
+    exam = QualificationExam.objects.create(
+        institution=institution,
+        group=group,
+        qualification=qualification,
+        venue_kind="workshop",
+        held_on="2025-06-20",
+        experts="Эксперт Э. Э.",
+        scale=cf.GradingScale.default_for(jurisdiction),
+        status="held",
+    )
+    exam_result = exam.results.create(institution=institution, student=student, value=exam.scale.max_value, passed=True)
+    award = AwardedQualification.objects.create(
+        institution=institution, student=student, qualification=qualification, exam=exam, awarded_on=exam.held_on
+    )
+    calendar = group.calendars.create(institution=institution, academic_year=2024, year_of_study=1, practice_mode="continuous")
+    calendar_period = calendar.periods.create(
+        institution=institution, kind="practice", starts_on="2025-03-03", ends_on="2025-03-29", component=component
+    )
+    movement = student.movements.create(
+        institution=institution, kind="enrolment", on="2024-09-01", order_number="12-к", order_date="2024-08-25", to_group=group
+    )
+    from kesip.curriculum.models import IndividualCurriculum
+
+    individual_curriculum = IndividualCurriculum.objects.create(
+        institution=institution, student=student, kind="individual", basis="ПМПК № 7"
+    )
+    individual_curriculum.entries.create(institution=institution, component=component, year=1, semester=2, hours=40)
+    exemption = student.distance_exemptions.create(
+        institution=institution,
+        reason="competition",
+        document="Приказ № 5",
+        document_date="2024-10-01",
+        valid_from="2024-10-01",
+        valid_until="2024-12-31",
+    )
     return SimpleNamespace(
+        movement=movement,
+        individual_curriculum=individual_curriculum,
+        exemption=exemption,
+        calendar=calendar,
+        calendar_period=calendar_period,
+        exam=exam,
+        exam_result=exam_result,
+        award=award,
         lesson=lesson,
         assignment=assignment,
         grade=grade,

@@ -137,6 +137,7 @@ GROUPS = Registry(
     search_fields=["name"],
     filters=["programme", "language", "is_active"],
     select_related=["programme__specialty", "curator", "institution"],
+    page_link=("curriculum:group", _("Students of the group"), "people"),
 )
 
 STAFF = Registry(
@@ -184,6 +185,7 @@ STUDENTS = Registry(
     search_fields=["last_name", "first_name", "patronymic", "national_id", "student_number"],
     filters=["group", "status", "funding"],
     select_related=["group", "institution"],
+    page_link=("curriculum:student", _("Movements, individual curriculum, remote study"), "person-lines-fill"),
     importer=Importer(
         fields=[
             *StaffMember.PERSON_FIELDS,

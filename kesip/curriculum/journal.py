@@ -44,6 +44,12 @@ def year_of_study(group, academic_year):
     return academic_year - group.intake_year + 1
 
 
+def default_year(group, today=None):
+    """The current academic year, or the last year of study of a group that has finished its programme."""
+    years = max(1, -(-group.programme.duration_months // 12))
+    return min(academic_year_of(today), group.intake_year + years - 1)
+
+
 def scale_for(institution):
     """The default grading scale of the institution's country (bands prefetched)."""
     scale = GradingScale.default_for(institution.jurisdiction)

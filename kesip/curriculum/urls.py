@@ -30,6 +30,7 @@ from kesip.curriculum.views import journal as journal_views  # noqa: E402
 from kesip.curriculum.views import transcript as transcript_views  # noqa: E402
 
 urlpatterns += [
+    path("journal/", journal_views.journals, name="journals"),
     path("groups/<int:group_pk>/journal/", journal_views.journal_index, name="journal"),
     path("groups/<int:group_pk>/journal/assign/", journal_views.assign_teacher, name="journal_assign"),
     path("groups/<int:group_pk>/journal/<int:component_pk>/", journal_views.journal_grid, name="journal_grid"),
@@ -51,4 +52,33 @@ urlpatterns += [
     path("exams/<int:pk>/results/", exam_views.exam_results, name="exam_results"),
     path("exams/<int:pk>/step/<slug:name>/", exam_views.exam_step, name="exam_step"),
     path("exams/<int:pk>/history/", exam_views.exam_history, name="exam_history"),
+]
+
+from kesip.curriculum.views import students as student_views  # noqa: E402
+
+urlpatterns += [
+    path("groups/<int:pk>/", student_views.group, name="group"),
+    path("groups/<int:pk>/enrol/", student_views.group_enrol, name="group_enrol"),
+    path("students/<int:pk>/", student_views.student, name="student"),
+    path("students/<int:pk>/step/<slug:name>/", student_views.student_step, name="student_step"),
+    path("students/<int:pk>/individual-curriculum/", student_views.student_individual, name="student_individual"),
+    path("individual-curricula/<int:pk>/delete/", student_views.individual_delete, name="individual_delete"),
+    path("students/<int:pk>/exemptions/add/", student_views.student_exemption, name="student_exemption"),
+    path("exemptions/<int:pk>/edit/", student_views.exemption_edit, name="exemption_edit"),
+    path("exemptions/<int:pk>/delete/", student_views.exemption_delete, name="exemption_delete"),
+    path("exemptions/<int:pk>/scan/", student_views.exemption_scan, name="exemption_scan"),
+]
+
+from kesip.curriculum.views import calendar as calendar_views  # noqa: E402
+
+urlpatterns += [
+    path("calendars/", calendar_views.calendar_list, name="calendar_list"),
+    path("calendars/add/", calendar_views.calendar_add, name="calendar_add"),
+    path("calendars/<int:pk>/", calendar_views.calendar, name="calendar"),
+    path("calendars/<int:pk>/edit/", calendar_views.calendar_edit, name="calendar_edit"),
+    path("calendars/<int:pk>/delete/", calendar_views.calendar_delete, name="calendar_delete"),
+    path("calendars/<int:pk>/step/<slug:name>/", calendar_views.calendar_step, name="calendar_step"),
+    path("calendars/<int:pk>/periods/add/", calendar_views.calendar_addperiod, name="calendar_addperiod"),
+    path("calendar-periods/<int:pk>/edit/", calendar_views.calendar_period_edit, name="calendar_period_edit"),
+    path("calendar-periods/<int:pk>/delete/", calendar_views.calendar_period_delete, name="calendar_period_delete"),
 ]

@@ -58,8 +58,15 @@ def objects_of(t):
         "component": t.component,
         "competency": t.competency,
         "curriculum": t.working_curriculum,
+        "calendar": t.calendar,
+        "calendar_period": t.calendar_period,
         "lesson": t.lesson,
         "transcript": t.student,
+        "exam": t.exam,
+        "group": t.group,
+        "student": t.student,
+        "individual": t.individual_curriculum,
+        "exemption": t.exemption,
     }
 
 
@@ -178,8 +185,8 @@ def test_anonymous_visitors_are_sent_to_login(client, tenants):
             assert client.get(url).status_code in (401, 403), url
 
 
-# Endpoints whose records are shared by design: the national classifier and the rulebook.
-SHARED_API = {"specialties", "qualifications", "rules"}
+# Endpoints whose records are shared by design: the national classifier, the rulebook and the grading scales.
+SHARED_API = {"specialties", "qualifications", "rules", "grading-scales"}
 
 
 def api_object_of(t, model):
@@ -199,9 +206,17 @@ def api_object_of(t, model):
         curriculum.Component: t.component,
         curriculum.Competency: t.competency,
         curriculum.WorkingCurriculum: t.working_curriculum,
+        curriculum.CalendarSchedule: t.calendar,
+        curriculum.CalendarPeriod: t.calendar_period,
         curriculum.Lesson: t.lesson,
         curriculum.TeachingAssignment: t.assignment,
         curriculum.ComponentGrade: t.grade,
+        curriculum.Movement: t.movement,
+        curriculum.IndividualCurriculum: t.individual_curriculum,
+        curriculum.DistanceExemption: t.exemption,
+        curriculum.QualificationExam: t.exam,
+        curriculum.ExamResult: t.exam_result,
+        curriculum.AwardedQualification: t.award,
     }.get(model)
 
 

@@ -70,6 +70,7 @@ class Registry:
     addable: bool = True  # False where records come from elsewhere (memberships come from invitations)
     namespace: str = "core"
     detail_route: str | None = None  # a richer page than the generic detail (a programme's design)
+    page_link: tuple | None = None  # (route, label, icon): another app's page about the record (a group's students)
 
     @property
     def area(self):

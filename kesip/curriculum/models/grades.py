@@ -48,6 +48,11 @@ class GradingScale(LocalizedName):
     def default_for(cls, jurisdiction):
         return cls.objects.prefetch_related("bands").filter(jurisdiction=jurisdiction, is_default=True).first()
 
+    @property
+    def has_letters(self):
+        """Whether the bands carry letters of their own (A, B+…), not just the mark repeated (5, 4…)."""
+        return any(not band.letter.isdigit() for band in self.bands.all())
+
     def band_for(self, value):
         """The band a mark falls in: the highest band whose lower bound it reaches (bands are prefetched)."""
         if value is None:

@@ -182,3 +182,21 @@ def test_teacher_load_page(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(15):
         body = client.get(reverse("curriculum:load") + f"?year={YEAR}").content.decode()
     assert 'id="unassigned">96<' in body and 'id="load-total">144<' in body and "Учитель" in body
+
+
+def test_journals_start_page_lists_my_classes_and_groups(client, django_assert_max_num_queries):
+    c = cohort()
+    TeachingAssignment.objects.create(
+        institution=c.inst, group=c.group, component=c.subject, teacher=c.teacher, academic_year=journal.academic_year_of()
+    )
+    client.force_login(c.teacher_user)
+    with django_assert_max_num_queries(12):
+        body = client.get(reverse("curriculum:journals")).content.decode()
+    assert 'id="my-classes"' in body and reverse("curriculum:journal_grid", args=[c.group.pk, c.subject.pk]) in body
+    assert reverse("curriculum:journal", args=[c.group.pk]) in body
+
+
+def test_a_finished_group_opens_on_its_last_year_of_study():
+    c = cohort()  # intake 2024, 22 months: two years of study
+    assert journal.default_year(c.group, datetime.date(2026, 11, 22)) == 2025
+    assert journal.default_year(c.group, datetime.date(2024, 10, 1)) == 2024

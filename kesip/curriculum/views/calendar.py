@@ -125,7 +125,7 @@ def year_grid(schedule, periods):
         week = Week(number, monday, days, min(max(thursday, start), end))
         if counts:
             week.kind = counts.most_common(1)[0][0]
-            week.mixed = [k for k in counts if k != week.kind]
+            week.mixed = [Kind(k).label for k in counts if k != week.kind]
         weeks.append(week)
         monday += datetime.timedelta(days=7)
     months = []
@@ -176,6 +176,8 @@ def practice_rows(plan, periods):
 def _context(request, schedule, period_form=None):
     user = request.user
     periods = calendar_rules.load_periods(schedule)
+    for p in periods:
+        p.code, p.weeks = CODES[p.kind], _weeks(p.days)
     plan = calendar_rules.practice_plan(schedule)
     violations = calendar_rules.calendar_violations(schedule, periods=periods, plan=plan)
     weeks, months = year_grid(schedule, periods)
@@ -303,7 +305,10 @@ def calendar_add(request):
         status = 400
     else:
         today = datetime.date.today()
-        initial = {"academic_year": calendar_rules.academic_year_of(today), "practice_mode": CalendarSchedule.PracticeMode.BY_TYPE}
+        initial = {
+            "academic_year": calendar_rules.academic_year_of(today),
+            "practice_mode": CalendarSchedule.PracticeMode.BY_TYPE,
+        }
         raw = request.GET.get("group", "")
         if raw:
             group = _get(StudyGroup, user, raw, "change")

@@ -28,12 +28,15 @@ def _get(model, user, pk, action="view", select=()):
         raise Http404 from None
 
 
-def _year(request):
+def _year(request, group=None):
+    """The academic year asked for; by default the current one, or a finished group's last year of study."""
     try:
         year = int(request.GET.get("year") or request.POST.get("year") or 0)
     except ValueError:
         year = 0
-    return year if 1990 <= year <= 2100 else journal.academic_year_of()
+    if 1990 <= year <= 2100:
+        return year
+    return journal.default_year(group) if group is not None else journal.academic_year_of()
 
 
 def _component_of(group, pk):
@@ -70,7 +73,7 @@ def journal_index(request, group_pk):
     group = _get(StudyGroup, request.user, group_pk, select=("programme", "institution"))
     if not access.scope_for(request.user, Lesson).allows_institution(group.institution_id):
         raise Http404
-    year = _year(request)
+    year = _year(request, group)
     subjects = journal.subjects(group, year)
     can_assign = access.scope_for(request.user, StudyGroup, "change").allows_institution(group.institution_id)
     teachers = (
@@ -137,7 +140,7 @@ def journal_grid(request, group_pk, component_pk):
     if not access.scope_for(request.user, Lesson).allows_institution(group.institution_id):
         raise Http404
     component = _component_of(group, component_pk)
-    year = _year(request)
+    year = _year(request, group)
     can_fill = journal.can_fill(request.user, group, component, year)
     form = LessonForm(academic_year=year, initial={"date": _default_date(year), "hours": 2})
     if request.method == "POST":
@@ -295,3 +298,24 @@ def _institutions_for(user, scope):
     if not scope.everything:
         qs = qs.filter(pk__in=scope.institution_ids)
     return list(qs[:200])
+
+
+@login_required
+def journals(request):
+    """Where journals start: a teacher's own classes this year, and every active group the user may read."""
+    from django.core.paginator import Paginator
+
+    scope = access.scope_for(request.user, Lesson)
+    if not scope.everything and not scope.institution_ids:
+        raise Http404
+    groups = StudyGroup.objects.for_user(request.user).filter(is_active=True).select_related("programme", "institution")
+    if not scope.everything:
+        groups = groups.filter(institution_id__in=scope.institution_ids)
+    page = Paginator(groups.order_by("institution_id", "-intake_year", "name"), 50).get_page(request.GET.get("page"))
+    year = journal.academic_year_of()
+    mine = list(
+        TeachingAssignment.objects.filter(teacher__user=request.user, academic_year__gte=year - 1)
+        .select_related("group", "component")
+        .order_by("-academic_year", "group__name", "component__position")
+    )
+    return render(request, "curriculum/journals.html", {"page": page, "mine": mine, "title": _("Journals")})

@@ -14,6 +14,9 @@ class Command(BaseCommand):
         from kesip.curriculum import demo as curriculum_demo
 
         curriculum_demo.load()
+        from kesip.curriculum import demo_journal
+
+        demo_journal.load()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Kesip demo logins, one per role (password for all: {demo.DEMO_PASSWORD})"))
         width = max(len(u) for u, *_ in logins)
