@@ -1,4 +1,4 @@
-"""End to end in Chromium: design a small programme, see its checks, fix it, approve it."""
+"""End to end in Chromium: design a small programme, approve it, lay out its curriculum, fill a journal row, see the transcript."""
 
 import pytest
 
@@ -7,7 +7,7 @@ from kesip.conftest import ARTIFACTS
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_design_and_approve_a_programme(live_server, page):
+def test_design_approve_lay_out_fill_the_journal_and_see_the_transcript(live_server, page):
     from kesip.core import demo
     from kesip.core.models import Programme, Specialty, User
     from kesip.curriculum import demo as curriculum_demo
@@ -71,3 +71,54 @@ def test_design_and_approve_a_programme(live_server, page):
     page.screenshot(path=str(ARTIFACTS / "programme-design-en.png"), full_page=True)
     programme = Programme.objects.get(name_ru="Электросварщик (короткая программа)")
     assert programme.status == "approved" and programme.modules.get().components.count() == 2
+
+    # The working curriculum for this year's intake: the subject in semester 1, the practice in semester 2.
+    from kesip.core.models import StudyGroup
+    from kesip.core.tests.factories import StudentFactory
+    from kesip.curriculum import journal
+
+    year = journal.academic_year_of()
+    subject = programme.modules.get().components.get(kind="subject")
+    practice = programme.modules.get().components.get(kind="practice")
+    page.fill("input[name=intake_year]", str(year))
+    page.click("#working-curricula form button")
+    page.wait_for_selector("#layout")
+    page.fill(f"input[name=h-{subject.pk}-1-1]", "240")
+    page.fill(f"input[name=h-{practice.pk}-1-2]", "360")
+    page.click("text=Save the layout")
+    page.wait_for_selector("#no-violations")
+    page.click("button[value=approve]")
+    page.wait_for_selector("#curriculum-status")
+    assert page.locator("#curriculum-status").inner_text() == "Approved"
+
+    # A group of this intake with one student; the journal offers the year's subjects.
+    group = StudyGroup.objects.create(
+        institution=programme.institution, programme=programme, name="ЭС-1", intake_year=year, language="ky"
+    )
+    student = StudentFactory(institution=programme.institution, group=group, last_name="Абдыраев", first_name="Нурсултан")
+    page.goto(live_server.url + f"/curriculum/groups/{group.pk}/journal/")
+    page.click(f"#subject-{subject.pk} a")
+    page.click("text=Add a lesson")
+    page.select_option("#id_kind", "final_attestation")
+    page.fill("#id_topic", "Жыйынтыктоочу аттестация")
+    page.click("#lesson-form button[type=submit]")
+
+    # Fill the row on a phone-sized screen: present, mark 5.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_selector("#lesson-marks")
+    page.click(f"label[for=a-{student.pk}-present]")
+    page.fill(f"input[name=m-{student.pk}]", "5")
+    page.screenshot(path=str(ARTIFACTS / "journal-lesson-phone.png"), full_page=True)
+    page.click("#lesson-marks button[type=submit]")
+    page.wait_for_selector("#journal")
+    assert page.locator(f"#row-{student.pk} td").last.inner_text().strip() == "5"
+
+    # The attestation is the grade in the transcript, and the transcript prints.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + f"/curriculum/students/{student.pk}/transcript/")
+    page.wait_for_selector("#transcript-table")
+    assert "Технология сварки" in page.locator("#transcript-table").inner_text()
+    assert page.locator("#cumulative-gpa").inner_text() == "5.00"
+    page.screenshot(path=str(ARTIFACTS / "transcript-en.png"), full_page=True)
+    response = page.request.get(live_server.url + f"/curriculum/students/{student.pk}/transcript.pdf?lang=ky")
+    assert response.ok and response.headers["content-type"] == "application/pdf" and response.body().startswith(b"%PDF")
