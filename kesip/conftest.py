@@ -1,6 +1,7 @@
 """Test setup shared by every app: a world of two institutions with a record of every kind."""
 
 import os
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -72,7 +73,7 @@ def _tenant(jurisdiction, authority=None):
     )
     calendar = group.calendars.create(institution=institution, academic_year=2024, year_of_study=1, practice_mode="continuous")
     calendar_period = calendar.periods.create(
-        institution=institution, kind="practice", starts_on="2025-03-03", ends_on="2025-03-29", component=component
+        institution=institution, kind="practice", starts_on=date(2025, 3, 3), ends_on=date(2025, 3, 29), component=component
     )
     movement = student.movements.create(
         institution=institution, kind="enrolment", on="2024-09-01", order_number="12-к", order_date="2024-08-25", to_group=group

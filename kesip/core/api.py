@@ -164,6 +164,13 @@ class StudentSerializer(ScopedSerializer):
         model = Student
         fields = ["id", *forms.StudentForm.Meta.fields]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance is not None:
+            # Group and status change only through /api/v1/movements/ (an order), never by editing the record.
+            for name in ("group", "status"):
+                self.fields[name].read_only = True
+
 
 class EmployerSerializer(ScopedSerializer):
     class Meta:

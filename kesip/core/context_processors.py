@@ -12,6 +12,7 @@ NAV = [
     ("core:institutions_list", _("Institutions"), "building", "view_institution"),
     ("core:programmes_list", _("Programmes"), "journal-bookmark", "view_programme"),
     ("core:groups_list", _("Groups"), "people", "view_group"),
+    ("curriculum:calendar_list", _("Calendars"), "calendar3", "view_group"),
     ("core:students_list", _("Students"), "mortarboard", "view_student"),
     ("curriculum:journals", _("Journals"), "journal-check", "view_journal"),
     ("curriculum:exam_list", _("Exams"), "clipboard-check", "view_journal"),

@@ -238,6 +238,15 @@ class StudentForm(ScopedModelForm):
             "special_needs",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A student's group and status change only by an order (enrolment, transfer, leave…), on the student's page.
+            for name in ("group", "status"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = _("Changed by an order on the student's page.")
+
 
 class EmployerForm(ScopedModelForm):
     class Meta:

@@ -138,6 +138,7 @@ GROUPS = Registry(
     filters=["programme", "language", "is_active"],
     select_related=["programme__specialty", "curator", "institution"],
     page_link=("curriculum:group", _("Students of the group"), "people"),
+    links=(("curriculum:group_calendars", _("Calendar schedules"), "calendar3"),),
 )
 
 STAFF = Registry(

@@ -343,10 +343,17 @@ def practice_window(group, starts_on, ends_on, component=None, on=None):
     (for `component`: a period reserved for it or open to any practice). Where the country's
     rulebook has no such rule, returns the covering period or None.
     """
-    from kesip.curriculum.models import CalendarPeriod
+    from kesip.curriculum.models import CalendarPeriod, Component
 
-    if starts_on is None or ends_on is None or ends_on < starts_on:
+    if starts_on is None or ends_on is None:
+        raise RuleViolation("wbl.practice.dates.order", _("Give the dates of the practice."), "", "starts_on")
+    if ends_on < starts_on:
         raise RuleViolation("wbl.practice.dates.order", _("Practice cannot end before it starts."), "", "ends_on")
+    if component is not None and not isinstance(component, Component):
+        found_component = Component.objects.filter(pk=component).first()  # an id will do
+        if found_component is None:
+            raise RuleViolation("wbl.practice.component", _("Choose a practice component of the programme."), "", "component")
+        component = found_component
     found = CalendarPeriod.objects.covering(group, starts_on, ends_on, component).order_by("starts_on", "pk").first()
     if found is not None:
         return found

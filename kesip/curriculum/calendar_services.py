@@ -7,6 +7,7 @@ returns it to a draft. Placements read only approved schedules (`calendar_rules.
 """
 
 import datetime
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,9 +22,10 @@ PERIOD_FIELDS = ("kind", "starts_on", "ends_on", "component", "note")
 
 
 class CalendarApproval:
-    """The permission area of approving a schedule: `approve_calendar`."""
+    """The permission area of approving a schedule, `approve_calendar`, as `access.scope_for` reads a model."""
 
     access_area = "calendar"
+    _meta = SimpleNamespace(model_name="calendar")
 
 
 def may_change(user, institution_id):

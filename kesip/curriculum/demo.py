@@ -8,6 +8,8 @@
   qualifications; registered. Its software programme stays a draft, so the checks show.
 - The qualifications the 2022 classifier change removed (educational-process-kz.md T4), valid
   for existing cohorts until 15.07.2025.
+- Approved 2024–2025 calendar schedules: Lyceum No. 8's ЭГС-23 (year 2, industrial training and
+  production practice as the working curriculum lays them out) and APC's ДС-24-1 (year 1).
 
 Loaded by `load_demo` after the core demo; idempotent.
 """
@@ -378,4 +380,85 @@ def load():
             p.qualifications.add(*[q for q in quals.values() if q.specialty_id == p.specialty_id and q.is_active][:1])
     _layout(welding_kg, 2023, _place_kg)  # group ЭГС-23
     _layout(welding_kz, 2024, _place_kz)  # group ДС-24-1
+    _calendars(welding_kg, welding_kz)
     return [welding_kg, welding_kz]
+
+
+def _d(text):
+    day, month, year = text.split(".")
+    return datetime.date(int(year), int(month), int(day))
+
+
+# Lyceum No. 8, ЭГС-23 in its second (graduating) year: industrial training in the workshops in the autumn (206 h of the
+# working curriculum's semester 3), production practice in the spring (432 h of semester 4), discrete by type (KG п. 26 a).
+KG_CALENDAR = [
+    ("theory", "02.09.2024", "02.11.2024", None, ""),
+    ("industrial_training", "04.11.2024", "14.12.2024", "ӨО", "Устаканаларда, 6 жума"),
+    ("theory", "16.12.2024", "21.12.2024", None, ""),
+    ("intermediate_attestation", "23.12.2024", "28.12.2024", None, ""),
+    ("holidays", "30.12.2024", "12.01.2025", None, "Кышкы каникул"),
+    ("theory", "13.01.2025", "15.02.2025", None, ""),
+    ("practice", "17.02.2025", "10.05.2025", "ӨП", "Ишканаларда, 12 жума"),
+    ("theory", "12.05.2025", "31.05.2025", None, ""),
+    ("final_attestation", "02.06.2025", "21.06.2025", None, "Квалификациялык экзамен"),
+    ("holidays", "23.06.2025", "31.08.2025", None, ""),
+]  # fmt: skip
+
+# APC, ДС-24-1 in its first year: general education only, so no practice period yet (the curriculum lays practice out later).
+KZ_CALENDAR = [
+    ("theory", "02.09.2024", "21.12.2024", None, ""),
+    ("intermediate_attestation", "23.12.2024", "28.12.2024", None, "Аралық аттестаттау"),
+    ("holidays", "30.12.2024", "08.01.2025", None, "Қысқы демалыс"),
+    ("theory", "09.01.2025", "07.06.2025", None, ""),
+    ("intermediate_attestation", "09.06.2025", "21.06.2025", None, "Аралық аттестаттау"),
+    ("holidays", "23.06.2025", "31.08.2025", None, "Жазғы демалыс"),
+]  # fmt: skip
+
+
+def _calendar(group, academic_year, year_of_study, mode, periods, approved_on):
+    """An approved schedule for the group's academic year; left as it is once it exists."""
+    from kesip.core.models import Membership
+    from kesip.curriculum.models import CalendarPeriod, CalendarSchedule
+
+    inst = group.institution
+    # The head approves the schedule; where the demo has no head, the institution's administrator.
+    approvers = Membership.objects.filter(institution=inst, role__in=["head", "institution_admin"], is_active=True)
+    approver = min(approvers.select_related("user"), key=lambda m: (m.role != "head", m.pk), default=None)
+    schedule, created = CalendarSchedule.objects.get_or_create(
+        group=group,
+        academic_year=academic_year,
+        defaults=dict(
+            institution=inst, year_of_study=year_of_study, practice_mode=mode, status="approved", approved_on=approved_on,
+            approved_by=approver.user if approver else None,
+        ),
+    )  # fmt: skip
+    if created:
+        components = {c.code: c for c in Component.objects.filter(module__programme=group.programme)}
+        for kind, start, end, code, note in periods:
+            period = CalendarPeriod(
+                institution=inst, schedule=schedule, kind=kind, starts_on=_d(start), ends_on=_d(end),
+                component=components[code] if code else None, note=note,
+            )  # fmt: skip
+            period.full_clean()
+            period.save()
+    return schedule
+
+
+def _calendars(welding_kg, welding_kz):
+    """Approved 2024–2025 calendar schedules: ЭГС-23 (Lyceum No. 8, year 2) and ДС-24-1 (APC, year 1)."""
+    from kesip.core.models import StudyGroup
+
+    kg_group, _ = StudyGroup.objects.get_or_create(
+        institution=welding_kg.institution,
+        name="ЭГС-23",
+        defaults=dict(programme=welding_kg, intake_year=2023, year_of_study=2, language="ky"),
+    )
+    kz_group, _ = StudyGroup.objects.get_or_create(
+        institution=welding_kz.institution,
+        name="ДС-24-1",
+        defaults=dict(programme=welding_kz, intake_year=2024, year_of_study=2, language="kk"),
+    )
+    return [
+        _calendar(kg_group, 2024, 2, "by_type", KG_CALENDAR, datetime.date(2024, 8, 28)),
+        _calendar(kz_group, 2024, 1, "continuous", KZ_CALENDAR, datetime.date(2024, 8, 29)),
+    ]

@@ -62,7 +62,7 @@ class MovementForm(OrderFields):
             self.fields["to_group"].required = step.to_group == "required"
             if step.to_group == "optional":
                 self.fields["to_group"].help_text = _("Leave empty to return to the same group.")
-            elif kind == "reinstatement" and student.group_id:
+            elif kind in ("reinstatement", "enrolment") and student.group_id:
                 self.initial.setdefault("to_group", student.group_id)
         else:
             del self.fields["to_group"]

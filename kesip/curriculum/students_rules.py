@@ -4,7 +4,8 @@ A new intake may use only qualifications in force; an existing cohort keeps a re
 qualification until its `valid_until` (KZ §6). Remote study is capped at 20 % of the hours over the
 whole study period (KZ §7), counted on the student's own plan: the working curriculum of the
 group's intake, with the individual curriculum's components in place of the working curriculum's.
-A remote-study exemption in force on the day of the check lifts the cap (SEN, temporary limitation,
+A remote-study exemption in force on the day of the check (today, within the study period for a
+graduate) lifts the cap (SEN, temporary limitation,
 competitions). The number comes from the rulebook; where a country has no such rule it does not apply.
 """
 
@@ -84,9 +85,10 @@ class RemoteCheck:
 def plan_of(student):
     """The student's individual curriculum, or None (no query when it was selected with the student)."""
     try:
-        return student.individual_curriculum
+        plan = student.individual_curriculum
     except ObjectDoesNotExist:
         return None
+    return plan if plan.pk else None  # a page may hold an unsaved one being drawn up
 
 
 def effective_cells(wc_entries, plan_entries):
@@ -105,12 +107,16 @@ def effective_cells(wc_entries, plan_entries):
 
 
 def check_date(student, on=None):
-    """The day the check speaks of: today, but within the group's study period (a graduate's check stays in it)."""
+    """The day the check speaks of: today, not before the group's study starts, and for a student whose
+    study is over (graduated, expelled) not after its end, so a graduate's check stays within it."""
     on = on or datetime.date.today()
     if student.group_id is None:
         return on
     start, end = study_period(student.group)
-    return min(max(on, start), end)
+    on = max(on, start)
+    if student.status in (student.Status.GRADUATED, student.Status.EXPELLED):
+        on = min(on, end)
+    return on
 
 
 def exemption_in_force(exemptions, on):
@@ -143,8 +149,8 @@ def remote_check(student, wc_entries, plan_entries, exemptions, book, on=None, h
     return result
 
 
-def load_remote_check(student, on=None):
-    """`remote_check` for one student, loading the working curriculum, individual entries and exemptions."""
+def load_remote_check(student, on=None, plan_entries=None, exemptions=None):
+    """`remote_check` for one student, loading the working curriculum and whatever of the rest is not given."""
     from kesip.curriculum.models import CurriculumEntry, WorkingCurriculum
 
     group = student.group
@@ -154,9 +160,11 @@ def load_remote_check(student, on=None):
         if wc is not None:
             has_curriculum = True
             wc_entries = list(CurriculumEntry.objects.filter(curriculum=wc))
-    plan = plan_of(student)
-    plan_entries = list(plan.entries.all()) if plan is not None else []
-    exemptions = list(student.distance_exemptions.all())
+    if plan_entries is None:
+        plan = plan_of(student)
+        plan_entries = list(plan.entries.all()) if plan is not None else []
+    if exemptions is None:
+        exemptions = list(student.distance_exemptions.all())
     book = rules.rulebook_for(student.institution.jurisdiction, on)
     return remote_check(student, wc_entries, plan_entries, exemptions, book, on, has_curriculum)
 

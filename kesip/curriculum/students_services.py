@@ -257,7 +257,6 @@ def save_individual_entries(plan, cells):
                 _refuse(
                     "curriculum.individual.distance",
                     _("Remote hours cannot exceed the hours of the semester."),
-                    "",
                     f"component-{component_id}",
                 )
             rows.append(

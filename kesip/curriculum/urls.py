@@ -73,6 +73,7 @@ from kesip.curriculum.views import calendar as calendar_views  # noqa: E402
 
 urlpatterns += [
     path("calendars/", calendar_views.calendar_list, name="calendar_list"),
+    path("groups/<int:pk>/calendars/", calendar_views.calendar_list, name="group_calendars"),
     path("calendars/add/", calendar_views.calendar_add, name="calendar_add"),
     path("calendars/<int:pk>/", calendar_views.calendar, name="calendar"),
     path("calendars/<int:pk>/edit/", calendar_views.calendar_edit, name="calendar_edit"),

@@ -71,6 +71,7 @@ class Registry:
     namespace: str = "core"
     detail_route: str | None = None  # a richer page than the generic detail (a programme's design)
     page_link: tuple | None = None  # (route, label, icon): another app's page about the record (a group's students)
+    links: tuple = ()  # more (route, label, icon) pages about the record, each taking its pk (a group's calendar schedules)
 
     @property
     def area(self):

@@ -58,6 +58,7 @@ class ExamSerializer(core_api.ScopedSerializer):
         fields = ["id", "institution", "group", *exams.EXAM_FIELDS, "status", "expert_list", "result_count", "passed_count"]
         read_only_fields = ["institution", "status"]
         extra_kwargs = {"scale": {"required": False, "help_text": "Empty: the default scale of the institution's country."}}
+        validators = []  # a second exam of the group is refused by the exam rules, with their clause
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

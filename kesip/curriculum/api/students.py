@@ -114,7 +114,7 @@ class IndividualCurriculumSerializer(core_api.ScopedSerializer):
                 key = (e["component"], e["year"], e["semester"])
                 if key in cells:
                     raise serializers.ValidationError({"entries": _("A component appears twice in the same semester.")})
-                cells[key] = (e["hours"], e["distance_hours"])
+                cells[key] = (e["hours"], e.get("distance_hours", 0))
             attrs["entries"] = cells
         return attrs
 

@@ -1,4 +1,4 @@
-"""End to end in Chromium: design a small programme, approve it, lay out its curriculum, fill a journal row, see the transcript."""
+"""End to end in Chromium: design a programme, approve it, lay out its curriculum, fill a journal row, see the transcript."""
 
 import pytest
 

@@ -227,7 +227,8 @@ def calendar(request, pk):
 
 
 @login_required
-def calendar_list(request):
+def calendar_list(request, pk=None):
+    """Every schedule the user may see, newest year first; under a group's address, that group's only."""
     user = request.user
     if not access.has_perm(user, "view_group"):
         raise PermissionDenied
@@ -238,11 +239,12 @@ def calendar_list(request):
         .order_by("-academic_year", "group__name", "pk")
     )
     params, group = {}, None
-    raw_group = request.GET.get("group", "")
+    raw_group = pk if pk is not None else request.GET.get("group", "")
     if raw_group:
         group = _get(StudyGroup, user, raw_group, select=("programme",))
         qs = qs.filter(group=group)
-        params["group"] = group.pk
+        if pk is None:
+            params["group"] = group.pk
     raw_year = request.GET.get("academic_year", "")
     if raw_year:
         if raw_year.isdigit():
@@ -269,6 +271,7 @@ def calendar_list(request):
             "group": group,
             "filters": params,
             "statuses": CalendarSchedule.Status.choices,
+            "current_year": calendar_rules.academic_year_of(datetime.date.today()),
             "query": urlencode(params),
             "can_add": access.has_perm(user, "change_group"),
             "add_url": add_url,
@@ -388,7 +391,7 @@ def calendar_delete(request, pk):
             messages.error(request, violation.message)
             return HttpResponseRedirect(schedule.get_absolute_url())
         messages.success(request, _("Deleted: %(object)s") % {"object": schedule})
-        return HttpResponseRedirect(reverse("curriculum:calendar_list") + f"?group={schedule.group_id}")
+        return HttpResponseRedirect(reverse("curriculum:group_calendars", args=[schedule.group_id]))
     return render(
         request, "core/confirm_delete.html", {"object": schedule, "cancel_url": schedule.get_absolute_url(), "title": _("Delete")}
     )

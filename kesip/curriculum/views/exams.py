@@ -53,7 +53,8 @@ class ExamForm(forms.ModelForm):
         self.fields["scale"].queryset = GradingScale.objects.filter(jurisdiction=group.institution.jurisdiction)
         if not self.instance.pk:
             default = GradingScale.default_for(group.institution.jurisdiction)
-            self.fields["scale"].initial = default.pk if default else None
+            if default and not self.initial.get("scale"):
+                self.initial["scale"] = default.pk
 
 
 def _get(model, user, pk, action="view", select=()):
@@ -280,17 +281,19 @@ def exam_results(request, pk):
             )
             posted, status = marks, 400
         except RuleViolation as violation:
-            messages.error(request, violation.message)
+            messages.error(request, _with_source(violation))
             posted, status = marks, 400
         else:
             _report(request, outcome, close)
             return HttpResponseRedirect(exam.get_absolute_url())
+    studying = {s.pk for s in enrolled}
     for row in rows:
-        sid = row["student"].pk
+        sid, result = row["student"].pk, row["result"]
         row["errors"] = errors.get(f"student-{sid}", [])
-        row["value"] = posted.get(sid, "") if posted else (row["result"].value.normalize() if row["result"] else "")
-        row["editable"] = any(s.pk == sid for s in enrolled)
-    stray = [msg for f, msgs in errors.items() if f not in {f"student-{r['student'].pk}" for r in rows} for msg in msgs]
+        row["value"] = posted.get(sid, "") if posted else (f"{result.value.normalize():f}" if result else "")
+        row["editable"] = sid in studying
+    shown = {f"student-{r['student'].pk}" for r in rows}
+    stray = [msg for f, msgs in errors.items() if f not in shown for msg in msgs]
     return render(
         request,
         "curriculum/exam_results.html",
@@ -303,6 +306,10 @@ def exam_results(request, pk):
         },
         status=status,
     )
+
+
+def _with_source(violation):
+    return f"{violation.message} ({_('source')}: {violation.source})" if violation.source else violation.message
 
 
 def _report(request, outcome, closed):
@@ -323,7 +330,7 @@ def _report(request, outcome, closed):
     else:
         messages.success(request, _("The exam is held."))
     for v in outcome.skipped:
-        messages.warning(request, f"{v.message} ({_('source')}: {v.source})" if v.source else v.message)
+        messages.warning(request, _with_source(v))
 
 
 @login_required
@@ -356,7 +363,7 @@ def exam_step(request, pk, name):
         for v in invalid.violations:
             messages.error(request, v.message)
     except RuleViolation as violation:
-        messages.error(request, f"{violation.message} ({_('source')}: {violation.source})" if violation.source else violation.message)
+        messages.error(request, _with_source(violation))
     return HttpResponseRedirect(exam.get_absolute_url())
 
 

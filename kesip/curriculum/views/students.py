@@ -26,6 +26,7 @@ from kesip.curriculum.models import (
     DistanceExemption,
     IndividualCurriculum,
     IndividualEntry,
+    Lesson,
     Movement,
     WorkingCurriculum,
 )
@@ -49,12 +50,19 @@ def _link(name, *args):
         return None
 
 
+def _reads_journal(user, institution_id):
+    """Journal and transcript pages are the journal's: linked only for users who may read it there."""
+    return access.scope_for(user, Lesson).allows_institution(institution_id)
+
+
 def _student_url(student, anchor=""):
     return reverse("curriculum:student", args=[student.pk]) + (f"#{anchor}" if anchor else "")
 
 
 def _students(user, action="view"):
-    return Student.objects.for_user(user, action).select_related("institution", "group__programme__specialty")
+    return Student.objects.for_user(user, action).select_related(
+        "institution", "group__programme__specialty", "individual_curriculum"
+    )
 
 
 def _working_curriculum(group):
@@ -102,7 +110,7 @@ def group(request, pk):
             "cap": book.get(rules.DISTANCE_CAP),
             "can_enrol": can_change and g.is_active,
             "can_edit": access.scope_for(request.user, StudyGroup, "change").allows_institution(g.institution_id),
-            "journal_url": _link("curriculum:journal", g.pk),
+            "journal_url": _link("curriculum:journal", g.pk) if _reads_journal(request.user, g.institution_id) else None,
             "calendar_url": _calendar_link(g),
         },
     )
@@ -110,11 +118,7 @@ def group(request, pk):
 
 def _calendar_link(group):
     """The group's calendar schedule page, where the calendar part of Kesip provides one."""
-    for name in ("curriculum:calendar_group", "curriculum:calendar"):
-        url = _link(name, group.pk)
-        if url:
-            return url
-    return _link("curriculum:calendar_list")
+    return _link("curriculum:group_calendars", group.pk)
 
 
 @login_required
@@ -164,7 +168,7 @@ def _student_page(request, s, bound=None, status=200):
         if plan
         else []
     )
-    check = load_remote_check(s)
+    check = load_remote_check(s, plan_entries=plan_entries, exemptions=exemptions)
     steps = services.allowed(s, request.user, has_movements=bool(movements))
     forms = []
     for step in steps:
@@ -192,7 +196,7 @@ def _student_page(request, s, bound=None, status=200):
             "check": check,
             "can_change": can_change,
             "can_edit": access.scope_for(request.user, Student, "change").allows_institution(s.institution_id),
-            "transcript_url": _link("curriculum:transcript", s.pk),
+            "transcript_url": _link("curriculum:transcript", s.pk) if _reads_journal(request.user, s.institution_id) else None,
         },
         status=status,
     )
@@ -273,7 +277,9 @@ def _plan_grid(s, plan):
         for y, sem in terms:
             mine = source.get((c.pk, y, sem))
             planned = wc_cells.get((c.pk, y, sem))
-            cells.append({"term": (y, sem), "hours": mine[0] if mine else "", "remote": mine[1] if mine else "", "wc": planned})
+            cells.append(
+                {"term": (y, sem), "hours": mine[0] if mine else "", "remote": mine[1] if mine and mine[1] else "", "wc": planned}
+            )
         rows.append({"component": c, "cells": cells, "individual": c.pk in individual})
     return rows, terms, wc, wc_cells
 
@@ -310,7 +316,12 @@ def student_individual(request, pk):
     if request.method == "POST":
         status = 400
         if not can_change:
-            messages.error(request, _("An individual curriculum is drawn up only for a student with special educational needs."))
+            why = (
+                _("An individual curriculum is drawn up only for a student with special educational needs.")
+                if not s.special_needs
+                else _("The student is in no group, so has no programme to individualise.")
+            )
+            messages.error(request, why)
             return HttpResponseRedirect(_student_url(s))
         if form.is_valid():
             try:
@@ -323,8 +334,9 @@ def student_individual(request, pk):
             else:
                 messages.success(request, _("The individual curriculum is saved."))
                 return HttpResponseRedirect(_student_url(s, "individual"))
-        if plan.pk:  # the header shows what is stored, the form and the grid what was typed
-            plan = IndividualCurriculum.objects.get(pk=plan.pk)
+        # The refused save left nothing behind; the form and the grid show what was typed.
+        s = _get(_students(request.user), pk)
+        plan = plan_of(s)
         for row in rows or []:
             for cell in row["cells"]:
                 key = f"{row['component'].pk}-{cell['term'][0]}-{cell['term'][1]}"
@@ -335,7 +347,7 @@ def student_individual(request, pk):
         "curriculum/individual_curriculum.html",
         {
             "student": s,
-            "plan": plan if plan.pk else None,
+            "plan": plan if plan is not None and plan.pk else None,
             "form": form,
             "rows": rows,
             "terms": terms,

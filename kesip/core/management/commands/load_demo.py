@@ -14,9 +14,15 @@ class Command(BaseCommand):
         from kesip.curriculum import demo as curriculum_demo
 
         curriculum_demo.load()
+        from kesip.curriculum.demo_students import demo_students
+
+        demo_students()
         from kesip.curriculum import demo_journal
 
         demo_journal.load()
+        from kesip.curriculum.demo_exams import demo_exams
+
+        demo_exams()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Kesip demo logins, one per role (password for all: {demo.DEMO_PASSWORD})"))
         width = max(len(u) for u, *_ in logins)
