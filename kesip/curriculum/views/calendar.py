@@ -35,6 +35,7 @@ from kesip.core.rules import RuleViolation
 from kesip.curriculum import calendar_rules, calendar_services, services
 from kesip.curriculum.forms import CalendarPeriodForm, CalendarScheduleForm
 from kesip.curriculum.models import CalendarPeriod, CalendarSchedule
+from kesip.curriculum.views.common import scoped_or_404 as _get
 
 Kind = CalendarPeriod.Kind
 
@@ -48,16 +49,6 @@ CODES = {
     Kind.FINAL_ATTESTATION: pgettext_lazy("calendar code", "F"),
 }
 ONE_DAY = datetime.timedelta(days=1)
-
-
-def _get(model, user, pk, action="view", select=()):
-    qs = model.objects.for_user(user, action)
-    if select:
-        qs = qs.select_related(*select)
-    try:
-        return qs.get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
 
 
 SCHEDULE_SELECT = ("group__programme__institution", "institution", "approved_by")

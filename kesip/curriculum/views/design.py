@@ -22,16 +22,7 @@ from kesip.core.rules import RuleViolation
 from kesip.curriculum import rules, services
 from kesip.curriculum.forms import CompetencyForm, ComponentForm, ConclusionForm, ModuleForm
 from kesip.curriculum.models import Competency, Component, Module
-
-
-def _get(model, user, pk, action="view", **related):
-    qs = model.objects.for_user(user, action)
-    if related.get("select"):
-        qs = qs.select_related(*related["select"])
-    try:
-        return qs.get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+from kesip.curriculum.views.common import scoped_or_404 as _get
 
 
 def _programme_url(programme, anchor=""):

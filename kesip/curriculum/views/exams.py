@@ -27,6 +27,7 @@ from kesip.core.rules import RuleViolation
 from kesip.core.views.generic import history_entries, require_perm
 from kesip.curriculum import exam_rules, exams
 from kesip.curriculum.models import AwardedQualification, ExamResult, GradingScale, QualificationExam
+from kesip.curriculum.views.common import scoped_or_404 as _get
 
 E = QualificationExam
 
@@ -55,13 +56,6 @@ class ExamForm(forms.ModelForm):
             default = GradingScale.default_for(group.institution.jurisdiction)
             if default and not self.initial.get("scale"):
                 self.initial["scale"] = default.pk
-
-
-def _get(model, user, pk, action="view", select=()):
-    try:
-        return model.objects.for_user(user, action).select_related(*select).get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
 
 
 def _exam(user, pk, action="view"):

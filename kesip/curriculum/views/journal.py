@@ -19,13 +19,7 @@ from kesip.core import access
 from kesip.core.models import StaffMember, StudyGroup
 from kesip.curriculum import journal
 from kesip.curriculum.models import Component, Lesson, Mark, TeachingAssignment
-
-
-def _get(model, user, pk, action="view", select=()):
-    try:
-        return model.objects.for_user(user, action).select_related(*select).get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+from kesip.curriculum.views.common import scoped_or_404 as _get
 
 
 def _year(request, group=None):
