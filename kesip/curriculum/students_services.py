@@ -137,7 +137,11 @@ def take_step(student, kind, user, *, order_number, order_date, on, to_group=Non
             student.status = S.ENROLLED
             current = student
         else:
-            current = Student.objects.select_for_update().select_related("group__programme", "institution").get(pk=student.pk)
+            current = (
+                Student.objects.select_for_update(of=("self",))
+                .select_related("group__programme", "institution")
+                .get(pk=student.pk)
+            )
         last = None if new else Movement.objects.filter(student=current).order_by("-on", "-pk").first()
         if new and step.kind != K.ENROLMENT:
             _refuse("curriculum.student.status", _("Enrol the student first."), "kind")
@@ -237,7 +241,11 @@ def save_individual_entries(plan, cells):
     from kesip.curriculum.models import Component
 
     with transaction.atomic():
-        plan = IndividualCurriculum.objects.select_for_update().select_related("student__group__programme").get(pk=plan.pk)
+        plan = (
+            IndividualCurriculum.objects.select_for_update(of=("self",))
+            .select_related("student__group__programme")
+            .get(pk=plan.pk)
+        )
         group = plan.student.group
         if group is None:
             _refuse("curriculum.individual.group", _("The student is in no group, so has no programme to individualise."))
