@@ -286,6 +286,17 @@ class TranscriptViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return TranscriptSerializer
 
+    @extend_schema(
+        responses=inline_serializer(
+            "TranscriptListItem",
+            {
+                "id": serializers.IntegerField(),
+                "name": serializers.CharField(),
+                "group": serializers.IntegerField(allow_null=True),
+            },
+            many=True,
+        )
+    )
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         rows = [{"id": s.pk, "name": str(s), "group": s.group_id} for s in page]
