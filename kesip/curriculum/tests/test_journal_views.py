@@ -200,3 +200,19 @@ def test_a_finished_group_opens_on_its_last_year_of_study():
     c = cohort()  # intake 2024, 22 months: two years of study
     assert journal.default_year(c.group, datetime.date(2026, 11, 22)) == 2025
     assert journal.default_year(c.group, datetime.date(2024, 10, 1)) == 2024
+
+
+def test_index_and_lesson_pages_query_budgets_do_not_grow(client, django_assert_max_num_queries):
+    index_counts, lesson_counts = [], []
+    for students, components in ((2, 2), (25, 12)):
+        c = cohort(students=students, components=components, lessons=1)
+        client.force_login(c.admin)
+        with django_assert_max_num_queries(20) as ctx:
+            assert client.get(reverse("curriculum:journal", args=[c.group.pk]) + f"?year={YEAR}").status_code == 200
+        index_counts.append(len(ctx.captured_queries))
+        lesson = Lesson.objects.get(group=c.group)
+        with django_assert_max_num_queries(20) as ctx:
+            assert client.get(reverse("curriculum:lesson", args=[lesson.pk])).status_code == 200
+        lesson_counts.append(len(ctx.captured_queries))
+    assert index_counts[0] == index_counts[1], index_counts
+    assert lesson_counts[0] == lesson_counts[1], lesson_counts
