@@ -92,7 +92,7 @@ def _tenant(jurisdiction, authority=None):
         valid_from="2024-10-01",
         valid_until="2024-12-31",
     )
-    return SimpleNamespace(
+    t = SimpleNamespace(
         movement=movement,
         individual_curriculum=individual_curriculum,
         exemption=exemption,
@@ -119,6 +119,9 @@ def _tenant(jurisdiction, authority=None):
         licence=licence,
         specialty=programme.specialty,
     )
+    from kesip.wbl.tests.world import add_wbl
+
+    return add_wbl(t)
 
 
 @pytest.fixture

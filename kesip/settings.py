@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "axes",
     "kesip.core",
     "kesip.curriculum",
+    "kesip.wbl",
 ]
 
 MIDDLEWARE = [

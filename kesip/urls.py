@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("curriculum/", include("kesip.curriculum.urls")),
+    path("wbl/", include("kesip.wbl.urls")),
     path("", include("kesip.core.urls")),
 ]
 

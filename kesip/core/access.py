@@ -8,26 +8,40 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from kesip.core.roles import EMPLOYER_ROLES, PERMISSIONS, Role
+from kesip.core.roles import EMPLOYER_ROLES, PERMISSIONS, STUDENT_SELF_AREAS, Role
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Institutions whose rows are fully visible, plus employers whose own rows are visible.
+    """Institutions whose rows are fully visible, plus the outside and personal rows a user may see.
 
-    Outside users (mentor, employer representative) see only rows of their employer: a model
-    opts in by naming `employer_path`, the path from it to its Employer ("pk" on Employer).
+    Outside users see only rows of their employer: a model opts in by naming `employer_path`, the
+    path from it to its Employer ("pk" on Employer). A mentor sees, of a model that names
+    `mentor_path` (the path to its EmployerPerson), only the rows where they are the mentor. A
+    student sees, of the WBL areas, only rows whose `student_path` leads to their own record.
     """
 
     everything: bool = False
     institution_ids: frozenset = field(default_factory=frozenset)
     employer_ids: frozenset = field(default_factory=frozenset)
+    mentor_employer_ids: frozenset = field(default_factory=frozenset)
+    mentor_user_ids: frozenset = field(default_factory=frozenset)
+    student_user_ids: frozenset = field(default_factory=frozenset)
 
     def q(self, path, model=None):
         q = Q(**{f"{path}__in": self.institution_ids}) if path else Q(pk__in=self.institution_ids)
         employer_path = getattr(model, "employer_path", None)
-        if self.employer_ids and employer_path:
-            q |= Q(**{f"{employer_path}__in": self.employer_ids})
+        mentor_path = getattr(model, "mentor_path", None)
+        student_path = getattr(model, "student_path", None)
+        employer_ids = set(self.employer_ids)
+        if self.mentor_user_ids and mentor_path:
+            q |= Q(**{f"{mentor_path}__user_id__in": self.mentor_user_ids})
+        else:
+            employer_ids |= self.mentor_employer_ids
+        if employer_ids and employer_path:
+            q |= Q(**{f"{employer_path}__in": employer_ids})
+        if self.student_user_ids and student_path:
+            q |= Q(**{f"{student_path}__user_id__in": self.student_user_ids})
         return q
 
     def allows_institution(self, institution_id):
@@ -87,18 +101,31 @@ def scope_for(user, model, action="view"):
         scope = Scope(everything=True)
     else:
         institution_ids, authority_ids, employer_ids = set(), set(), set()
+        mentor_employer_ids, mentor_user_ids, student_user_ids = set(), set(), set()
         for m in memberships(user):
             if perm not in PERMISSIONS.get(m.role, set()):
                 continue
             if m.authority_id:
                 authority_ids.add(m.authority_id)
+            elif m.role == Role.MENTOR:
+                mentor_user_ids.add(user.pk)
+                if m.employer_id:
+                    mentor_employer_ids.add(m.employer_id)
             elif m.role in EMPLOYER_ROLES:
                 if m.employer_id:
                     employer_ids.add(m.employer_id)
+            elif m.role == Role.STUDENT and area in STUDENT_SELF_AREAS:
+                student_user_ids.add(user.pk)
             elif m.institution_id:
                 institution_ids.add(m.institution_id)
         if authority_ids:
             institution_ids |= _authority_institution_ids(authority_ids)
-        scope = Scope(institution_ids=frozenset(institution_ids), employer_ids=frozenset(employer_ids))
+        scope = Scope(
+            institution_ids=frozenset(institution_ids),
+            employer_ids=frozenset(employer_ids),
+            mentor_employer_ids=frozenset(mentor_employer_ids),
+            mentor_user_ids=frozenset(mentor_user_ids),
+            student_user_ids=frozenset(student_user_ids),
+        )
     cache[key] = scope
     return scope

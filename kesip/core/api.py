@@ -8,6 +8,7 @@ institution's id is "not found", never used.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -32,6 +33,19 @@ from kesip.core.rules import RuleViolation
 def exception_handler(exc, context):
     if isinstance(exc, RuleViolation):
         return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+    violations = getattr(exc, "violations", None)
+    if violations and all(isinstance(v, RuleViolation) for v in violations):
+        # A step that broke several rules (WblInvalid, ExamInvalid): the first at the top, all in `violations`.
+        count = len(violations)
+        message = (
+            violations[0].message
+            if count == 1
+            else ngettext("%(count)s rule is broken.", "%(count)s rules are broken.", count) % {"count": count}
+        )
+        return Response(
+            {**violations[0].as_dict(), "message": message, "violations": [v.as_dict() for v in violations]},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)

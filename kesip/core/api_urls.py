@@ -8,6 +8,7 @@ from kesip.curriculum.api import design as curriculum_api
 from kesip.curriculum.api import exams as exams_api
 from kesip.curriculum.api import journal as journal_api
 from kesip.curriculum.api import students as students_api
+from kesip.wbl import api as wbl_api
 
 router = DefaultRouter()
 router.register("authorities", api.AuthorityViewSet)
@@ -38,5 +39,6 @@ router.register("grading-scales", exams_api.GradingScaleViewSet)
 router.register("movements", students_api.MovementViewSet)
 router.register("individual-curricula", students_api.IndividualCurriculumViewSet)
 router.register("distance-exemptions", students_api.DistanceExemptionViewSet)
+wbl_api.register(router)
 
 urlpatterns = [path("token/", obtain_auth_token, name="api-token"), *router.urls]

@@ -27,9 +27,12 @@ class Role(models.TextChoices):
 AUTHORITY_ROLES = {Role.AUTHORITY_ANALYST, Role.ACCREDITATION_EXPERT}
 # Outside users: employees of an employer, who see only their own employer's records.
 EMPLOYER_ROLES = {Role.EMPLOYER_REP, Role.MENTOR}
+# Areas where a student sees only the records about themselves (a model names the path to its
+# student as `student_path`; a model without one shows a student nothing of these areas).
+STUDENT_SELF_AREAS = {"wbl", "diary"}
 INSTITUTION_ROLES = set(Role) - AUTHORITY_ROLES - {Role.SYSTEM_ADMIN}
 
-AREAS = ("institution", "staff", "student", "group", "programme", "employer", "member", "journal")
+AREAS = ("institution", "staff", "student", "group", "programme", "employer", "member", "journal", "wbl", "diary")
 
 _REGISTRY_VIEW = {f"view_{a}" for a in AREAS}
 _REGISTRY_CHANGE = {f"change_{a}" for a in AREAS}
@@ -37,19 +40,41 @@ _REGISTRY_CHANGE = {f"change_{a}" for a in AREAS}
 PERMISSIONS = {
     Role.SYSTEM_ADMIN: _REGISTRY_VIEW
     | _REGISTRY_CHANGE
-    | {"view_authority", "change_authority", "add_institution", "approve_programme", "review_programme", "approve_calendar"},
-    Role.AUTHORITY_ANALYST: _REGISTRY_VIEW - {"view_member"} | {"view_authority"},
+    | {
+        "view_authority",
+        "change_authority",
+        "add_institution",
+        "approve_programme",
+        "review_programme",
+        "approve_calendar",
+        "sign_order",
+        "grade_diary",
+    },
+    Role.AUTHORITY_ANALYST: _REGISTRY_VIEW - {"view_member", "view_diary"} | {"view_authority"},
     # The expert group: reads programmes submitted by the institutions under its authority and concludes on them.
     Role.ACCREDITATION_EXPERT: {"view_authority", "view_institution", "view_programme", "review_programme"},
     Role.INSTITUTION_ADMIN: _REGISTRY_VIEW | _REGISTRY_CHANGE | {"approve_programme", "approve_calendar"},
-    # The head approves programmes and calendar schedules and signs orders.
-    Role.HEAD: _REGISTRY_VIEW | {"approve_programme", "approve_calendar"},
+    # The head approves programmes and calendar schedules and signs orders (KG WBL п. 10, 29, 41).
+    Role.HEAD: _REGISTRY_VIEW | {"approve_programme", "approve_calendar", "sign_order"},
     Role.HEAD_OF_PRACTICE: _REGISTRY_VIEW - {"view_member"}
-    | {"change_employer", "change_group", "change_student", "change_journal"},
-    # A teacher keeps the journal of their groups.
-    Role.TEACHER: {"view_institution", "view_group", "view_student", "view_programme", "view_journal", "change_journal"},
-    Role.STUDENT: {"view_institution"},
-    Role.EMPLOYER_REP: {"view_employer"},
-    Role.MENTOR: {"view_employer"},
+    | {"change_employer", "change_group", "change_student", "change_journal", "change_wbl", "change_diary"},
+    # A teacher keeps the journal of their groups and, as a head of practical training, controls diaries.
+    Role.TEACHER: {
+        "view_institution",
+        "view_group",
+        "view_student",
+        "view_programme",
+        "view_journal",
+        "change_journal",
+        "view_wbl",
+        "view_diary",
+        "change_diary",
+    },
+    # A student reads their own placements and keeps their own diary.
+    Role.STUDENT: {"view_institution", "view_wbl", "view_diary", "change_diary"},
+    # The employer's representative: its people, workplaces, agreements, placements, orders (its own only).
+    Role.EMPLOYER_REP: {"view_employer", "view_wbl", "change_wbl", "view_diary", "grade_diary"},
+    # A mentor sees only their own learners and grades their diaries.
+    Role.MENTOR: {"view_employer", "view_wbl", "view_diary", "grade_diary"},
     Role.CAREER_COUNSELLOR: {"view_institution", "view_programme", "view_employer"},
 }

@@ -23,13 +23,31 @@ def read_files(data_dir=DATA_DIR):
             yield path.name, json.load(fh)
 
 
+def documents(data_dir=DATA_DIR):
+    """Each legal document with all its rules. A document's rules may be split over several files
+    (`wbl-regulation-kg.json`, `wbl-regulation-kg.orders.json`, …): a file that only continues a
+    document names its key and lists more rules; the document's own fields come from the file
+    that has its title."""
+    merged = {}
+    for _name, data in read_files(data_dir):
+        key = data["document"]["key"]
+        entry = merged.setdefault(key, {"document": None, "rules": []})
+        if "title" in data["document"]:
+            entry["document"] = data["document"]
+        entry["rules"].extend(data["rules"])
+    for key, entry in merged.items():
+        if entry["document"] is None:
+            raise ValueError(f"Rulebook document {key!r} has rules but no file with its title")
+        yield entry
+
+
 @transaction.atomic
 def sync_rulebook(data_dir=DATA_DIR):
     """Create or update every document and rule; returns (documents, rules) counts."""
     from kesip.core.models import LegalDocument, Rule
 
     n_docs = n_rules = 0
-    for _name, data in read_files(data_dir):
+    for data in documents(data_dir):
         d = data["document"]
         doc_fields = {
             "jurisdiction": d["jurisdiction"],

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 def test_every_rule_in_the_files_is_in_the_database_with_source_and_four_titles():
     expected = sum(len(json.loads(p.read_text())["rules"]) for p in DATA_DIR.glob("*.json"))
     assert Rule.objects.count() == expected
-    assert LegalDocument.objects.count() == len(list(DATA_DIR.glob("*.json")))
+    keys = {json.loads(p.read_text())["document"]["key"] for p in DATA_DIR.glob("*.json")}
+    assert LegalDocument.objects.count() == len(keys)
     for r in Rule.objects.select_related("document"):
         assert r.clause and r.document.title_en, r.code
         assert all(getattr(r, f"title_{lang}") for lang in ("ky", "ru", "kk", "en")), r.code
@@ -159,6 +160,33 @@ def test_a_rule_removed_from_its_file_leaves_the_rulebook(tmp_path):
     sync_rulebook(tmp_path)
     assert not Rule.objects.filter(code="wbl.agreement.max_parties").exists()
     assert Rule.objects.filter(code="wbl.mentor.max_apprentices").exists()
+
+
+def test_a_document_may_continue_in_another_file(tmp_path):
+    """A concern's rules may live in their own file naming only the document's key."""
+    import shutil
+
+    for p in DATA_DIR.glob("*.json"):
+        shutil.copy(p, tmp_path / p.name)
+    extra = {
+        "document": {"key": "wbl-regulation-kg"},
+        "rules": [
+            {
+                "code": "wbl.test.extra",
+                "jurisdiction": "KG",
+                "value": "1",
+                "unit": "count",
+                "comparison": "min",
+                "effective_from": "2024-09-01",
+                "clause": "п. 1",
+                "title": {"en": "Extra", "ru": "Доп.", "ky": "Кошумча", "kk": "Қосымша"},
+            }
+        ],
+    }
+    (tmp_path / "wbl-regulation-kg.extra.json").write_text(json.dumps(extra, ensure_ascii=False))
+    sync_rulebook(tmp_path)
+    assert Rule.objects.get(code="wbl.test.extra").document.key == "wbl-regulation-kg"
+    assert Rule.objects.filter(code="wbl.volunteer.min_hours").exists()
 
 
 def test_rule_files_are_well_formed():

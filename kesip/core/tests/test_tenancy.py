@@ -15,7 +15,7 @@ from kesip.core.models import Authority, Institution
 pytestmark = pytest.mark.django_db
 
 # Routes that need no login.
-PUBLIC = {"core:accept_invitation", "core:set_language"}
+PUBLIC = {"core:accept_invitation", "core:set_language", "wbl:certificate_verify"}
 
 
 def _walk(patterns, prefix="", namespace=None):
@@ -28,7 +28,7 @@ def _walk(patterns, prefix="", namespace=None):
 
 
 # The apps whose pages hold tenant data; each one's every URL pattern is walked.
-APP_NAMESPACES = ("core:", "curriculum:")
+APP_NAMESPACES = ("core:", "curriculum:", "wbl:")
 
 
 def core_routes():
@@ -67,7 +67,54 @@ def objects_of(t):
         "student": t.student,
         "individual": t.individual_curriculum,
         "exemption": t.exemption,
+        **wbl_objects_of(t),
     }
+
+
+def wbl_objects_of(t):
+    """WBL pages: a URL named `wbl:<key>_<verb>` takes the <int:pk> of the key's record."""
+    return {
+        "employer": t.employer,
+        "person": t.person,
+        "localdoc": t.localdoc,
+        "workplace": t.workplace,
+        "agreement": t.agreement,
+        "amendment": t.amendment,
+        "signature": t.signature,
+        "roster": t.roster,
+        "wblprogramme": t.wblprogramme,
+        "loadrow": t.loadrow,
+        "contentrow": t.contentrow,
+        "rubricitem": t.rubricitem,
+        "placement": t.placement,
+        "briefing": t.briefing,
+        "diaryentry": t.diaryentry,
+        "assessment": t.assessment,
+        "order": t.order,
+        "orderline": t.orderline,
+        "visit": t.visit,
+        "volunteer": t.volunteer,
+        "internship": t.internship,
+        "certificate": t.certificate,
+        "report": t.report,
+        "reportagreement": t.reportagreement,
+        "settings": t.settings,
+    }
+
+
+# Other records a WBL route names by `<int:<key>_pk>`.
+NESTED_PKS = {
+    "employer_pk": "employer",
+    "placement_pk": "placement",
+    "agreement_pk": "agreement",
+    "wblprogramme_pk": "wblprogramme",
+    "order_pk": "order",
+    "report_pk": "report",
+    "student_pk": "student",
+    "staff_pk": "staff",
+    "internship_pk": "internship",
+    "calendar_pk": "calendar",
+}
 
 
 def fill(route, name, t):
@@ -79,6 +126,8 @@ def fill(route, name, t):
     route = route.replace("<int:programme_pk>", str(t.programme.pk)).replace("<int:module_pk>", str(t.module.pk))
     route = route.replace("<int:group_pk>", str(t.group.pk)).replace("<int:component_pk>", str(t.component.pk))
     route = route.replace("<slug:name>", "approve")
+    for param, key in NESTED_PKS.items():
+        route = route.replace(f"<int:{param}>", str(objs[key].pk))
     if "<int:pk>" in route:
         if name.startswith("core:licence"):
             obj = t.licence
@@ -87,7 +136,7 @@ def fill(route, name, t):
         if obj is None:
             return None
         route = route.replace("<int:pk>", str(obj.pk))
-    route = route.replace("<str:token>", getattr(t, "token", "x"))
+    route = route.replace("<str:token>", t.certificate.token if name.startswith("wbl:") else getattr(t, "token", "x"))
     route = re.sub(r"\^|\$", "", route)
     return "/" + route
 
@@ -125,7 +174,7 @@ def test_pages_of_a_answer_404_to_b(client, tenants, login):
     login(b.admin)
     checked = 0
     for name, route in core_routes():
-        if not re.search(r"<int:(pk|institution_pk|programme_pk|module_pk|group_pk)>", route):
+        if not re.search(r"<int:(pk|institution_pk|programme_pk|module_pk|group_pk|{})>".format("|".join(NESTED_PKS)), route):
             continue
         if name in SHARED_PAGES:
             continue  # the national classifier is shared by design
@@ -217,7 +266,38 @@ def api_object_of(t, model):
         curriculum.QualificationExam: t.exam,
         curriculum.ExamResult: t.exam_result,
         curriculum.AwardedQualification: t.award,
+        **wbl_api_objects_of(t),
     }.get(model)
+
+
+def wbl_api_objects_of(t):
+    from kesip.wbl import models as wbl
+
+    return {
+        wbl.EmployerPerson: t.person,
+        wbl.LocalDocument: t.localdoc,
+        wbl.Workplace: t.workplace,
+        wbl.Agreement: t.agreement,
+        wbl.AgreementRosterEntry: t.roster,
+        wbl.AgreementSignature: t.signature,
+        wbl.AgreementAmendment: t.amendment,
+        wbl.WblProgramme: t.wblprogramme,
+        wbl.LoadRow: t.loadrow,
+        wbl.ContentRow: t.contentrow,
+        wbl.RubricItem: t.rubricitem,
+        wbl.Placement: t.placement,
+        wbl.Briefing: t.briefing,
+        wbl.DiaryEntry: t.diaryentry,
+        wbl.Assessment: t.assessment,
+        wbl.Order: t.order,
+        wbl.OrderLine: t.orderline,
+        wbl.MonitoringVisit: t.visit,
+        wbl.VolunteerRecognition: t.volunteer,
+        wbl.Certificate: t.certificate,
+        wbl.AnnualReport: t.report,
+        wbl.ReportAgreement: t.reportagreement,
+        wbl.WblSettings: t.settings,
+    }
 
 
 def test_every_api_route_hides_a_from_b(client, tenants, login):

@@ -223,6 +223,13 @@ def test_delete_refuses_a_record_still_in_use(client, world, login):
     assert world.a.group.__class__.objects.filter(pk=world.a.group.pk).exists()
     messages = [str(m) for m in response.wsgi_request._messages]
     assert any("still used by" in m for m in messages)
+    from kesip.wbl.models import AgreementRosterEntry, OrderLine, Placement, VolunteerRecognition
+
+    # A student's WBL records keep the student: they go first.
+    OrderLine.objects.filter(placement__student__group=world.a.group).delete()
+    Placement.objects.filter(student__group=world.a.group).delete()
+    AgreementRosterEntry.objects.filter(student__group=world.a.group).delete()
+    VolunteerRecognition.objects.filter(student__group=world.a.group).delete()
     Student.objects.filter(group=world.a.group).delete()
     world.a.exam.delete()  # an exam keeps its group (its results and awards went with the students)
     world.a.calendar.delete()  # so does a calendar schedule

@@ -1,0 +1,182 @@
+"""An employer's side of work-based learning: its people, its local documents, its workplaces.
+
+The employer itself (name, kind, INN/BIN) is a core registry record. Here it gets a head who signs
+its orders, an authorised representative who coordinates mentors (KG WBL regulation п. 49), the
+mentors (п. 2), the local documents learners must acknowledge (п. 57 items 6 and 11) and the
+workplaces it offers, with places per period (п. 57 item 4).
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kesip.core.models import InstitutionScoped
+
+UPLOAD_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "doc", "docx", "odt"]
+
+
+def same_institution(errors, obj, field, related):
+    """Record an error when a related record belongs to another institution than `obj`."""
+    if related is not None and obj.institution_id and related.institution_id != obj.institution_id:
+        errors[field] = _("Choose a record of this institution.")
+
+
+class EmployerPerson(InstitutionScoped):
+    """Someone who works for an employer: its head, its authorised representative, a mentor, a specialist.
+
+    A mentor is a qualified employee with professional qualities, practical experience and an
+    impeccable reputation, appointed by the head's order for the whole WBL term (п. 2, п. 10).
+    """
+
+    employer = models.ForeignKey("core.Employer", on_delete=models.CASCADE, related_name="people", verbose_name=_("employer"))
+    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    position = models.CharField(_("position"), max_length=255)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    user = models.ForeignKey(
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="employer_roles",
+        verbose_name=_("user account"),
+    )
+    is_head = models.BooleanField(_("head of the employer"), default=False, help_text=_("Signs the employer's orders."))
+    is_representative = models.BooleanField(
+        _("authorised representative"), default=False, help_text=_("Coordinates the mentors (п. 49).")
+    )
+    is_mentor = models.BooleanField(_("mentor"), default=False)
+    qualification = models.CharField(_("qualification or grade"), max_length=255, blank=True)
+    experience_years = models.PositiveSmallIntegerField(
+        _("years of experience"), null=True, blank=True, validators=[MaxValueValidator(70)]
+    )
+    is_active = models.BooleanField(_("works there"), default=True)
+    history = HistoricalRecords()
+
+    access_area = "wbl"
+    employer_path = "employer"
+
+    class Meta:
+        verbose_name = _("employer's employee")
+        verbose_name_plural = _("employer's employees")
+        ordering = ["employer", "last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["employer"], condition=Q(is_head=True, is_active=True), name="employer_one_head"),
+            models.UniqueConstraint(
+                fields=["employer"], condition=Q(is_representative=True, is_active=True), name="employer_one_representative"
+            ),
+        ]
+        indexes = [models.Index(fields=["employer", "is_mentor"])]
+
+    def __str__(self):
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    @property
+    def short_name(self):
+        initials = "".join(f"{p[0]}." for p in (self.first_name, self.patronymic) if p)
+        return f"{self.last_name} {initials}".strip()
+
+    def clean(self):
+        errors = {}
+        same_institution(errors, self, "employer", self.employer if self.employer_id else None)
+        if errors:
+            raise ValidationError(errors)
+
+
+class LocalDocument(InstitutionScoped):
+    """A local document of the employer learners are acquainted with before WBL (п. 57 items 6, 11)."""
+
+    class Kind(models.TextChoices):
+        CHARTER = "charter", _("Charter")
+        INTERNAL_RULES = "internal_rules", _("Internal labour rules")
+        SAFETY = "safety", _("Labour protection and safety rules")
+        SANITARY = "sanitary", _("Sanitary rules")
+        FIRE = "fire", _("Fire safety rules")
+        CONDUCT = "conduct", _("Rules of conduct")
+        OTHER = "other", _("Other local document")
+
+    employer = models.ForeignKey(
+        "core.Employer", on_delete=models.CASCADE, related_name="local_documents", verbose_name=_("employer")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=255)
+    summary = models.TextField(_("what the learner must know"), blank=True)
+    file = models.FileField(
+        _("file"),
+        upload_to="wbl/local-documents/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(UPLOAD_EXTENSIONS)],
+    )
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    must_acknowledge = models.BooleanField(_("learners must acknowledge it"), default=True)
+    history = HistoricalRecords()
+
+    access_area = "wbl"
+    employer_path = "employer"
+
+    class Meta:
+        verbose_name = _("local document")
+        verbose_name_plural = _("local documents")
+        ordering = ["employer", "kind", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class Workplace(InstitutionScoped):
+    """Places an employer offers for WBL in a profession over a period (п. 2, п. 16, п. 57 items 4 and 10)."""
+
+    employer = models.ForeignKey("core.Employer", on_delete=models.CASCADE, related_name="workplaces", verbose_name=_("employer"))
+    title = models.CharField(_("workplace"), max_length=255, help_text=_("Workshop, site or unit."))
+    specialty = models.ForeignKey(
+        "core.Specialty", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("profession")
+    )
+    profession = models.CharField(_("profession as the employer names it"), max_length=255, blank=True)
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    places = models.PositiveSmallIntegerField(_("places"), validators=[MinValueValidator(1), MaxValueValidator(500)])
+    available_from = models.DateField(_("available from"))
+    available_to = models.DateField(_("available to"))
+    equipment = models.TextField(_("equipment"), blank=True)
+    work_environment = models.TextField(_("work environment"), blank=True)
+    has_simulator = models.BooleanField(_("virtual simulation equipment"), default=False)
+    is_training_workplace = models.BooleanField(
+        _("training workplace (dual training)"),
+        default=False,
+        help_text=_("Created for students on the employer's premises (п. 16)."),
+    )
+    safety_compliant = models.BooleanField(_("meets sanitary, labour-protection and fire-safety requirements"), default=False)
+    safety_checked_on = models.DateField(_("safety checked on"), null=True, blank=True)
+    accessible = models.BooleanField(_("accessible to learners with disabilities"), default=False)
+    is_active = models.BooleanField(_("offered"), default=True)
+    history = HistoricalRecords()
+
+    access_area = "wbl"
+    employer_path = "employer"
+
+    class Meta:
+        verbose_name = _("workplace")
+        verbose_name_plural = _("workplaces")
+        ordering = ["employer", "title", "available_from"]
+        indexes = [models.Index(fields=["employer", "is_active"]), models.Index(fields=["institution", "available_from"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(available_to__gte=models.F("available_from")), name="workplace_dates_ordered"),
+            models.CheckConstraint(condition=Q(places__gte=1), name="workplace_places_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.employer})" if self.employer_id else self.title
+
+    def clean(self):
+        errors = {}
+        same_institution(errors, self, "employer", self.employer if self.employer_id else None)
+        if self.available_from and self.available_to and self.available_to < self.available_from:
+            errors["available_to"] = _("The period cannot end before it starts.")
+        if self.safety_checked_on and not self.safety_compliant:
+            errors["safety_compliant"] = _("A safety check was recorded: say whether the workplace meets the requirements.")
+        if errors:
+            raise ValidationError(errors)

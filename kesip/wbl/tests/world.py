@@ -1,0 +1,200 @@
+"""One WBL record of every kind for a test tenant (see `kesip/conftest.py`), and its outside users.
+
+`add_wbl(t)` adds to the tenant namespace `t`: the host employer's head, representative and mentor
+(with a mentor login), a local document, a workplace, a signed agreement with its roster,
+signatures and an amendment, a WBL programme with a row of each section table, an active practice
+placement with a briefing, a diary entry and an assessment, a signed referral order, a monitoring
+visit, a volunteer recognition, an internship with its certificate and an annual report with an
+employer's agreement; and logins for the mentor, the employer's representative and the student.
+"""
+
+import datetime
+
+from kesip.core.roles import Role
+from kesip.core.tests import factories as f
+from kesip.wbl import models as m
+
+
+def add_wbl(t):
+    inst, employer, student = t.institution, t.employer, t.student
+    t.employer_rep_user = f.member(Role.EMPLOYER_REP, institution=inst, employer=employer)
+    t.mentor_user = f.member(Role.MENTOR, institution=inst, employer=employer)
+    t.student_user = f.member(Role.STUDENT, institution=inst)
+    student.user = t.student_user
+    student.save(update_fields=["user"])
+    t.head_person = m.EmployerPerson.objects.create(
+        institution=inst, employer=employer, last_name="Башчы", first_name="Бакыт", position="Директор", is_head=True
+    )
+    t.person = m.EmployerPerson.objects.create(
+        institution=inst,
+        employer=employer,
+        last_name="Устатов",
+        first_name="Нурлан",
+        position="Мастер",
+        is_mentor=True,
+        is_representative=True,
+        user=t.mentor_user,
+        experience_years=12,
+    )
+    t.localdoc = m.LocalDocument.objects.create(institution=inst, employer=employer, kind="safety", title="Коопсуздук эрежелери")
+    t.workplace = m.Workplace.objects.create(
+        institution=inst,
+        employer=employer,
+        title="Ширетүү цехи",
+        places=5,
+        available_from=datetime.date(2025, 2, 1),
+        available_to=datetime.date(2025, 6, 30),
+        safety_compliant=True,
+    )
+    t.agreement = m.Agreement.objects.create(
+        institution=inst,
+        employer=employer,
+        kind="wbl",
+        form="practice",
+        number=f"ЖО-{inst.pk}",
+        concluded_on=datetime.date(2025, 1, 15),
+        starts_on=datetime.date(2025, 1, 15),
+        ends_on=datetime.date(2026, 1, 14),
+        places=5,
+        theory_percent=40,
+        practice_percent=60,
+        agreed_programme="Өндүрүштүк практиканын программасы",
+        status="active",
+        signed_on=datetime.date(2025, 1, 20),
+    )
+    t.agreement.specialties.add(t.specialty)
+    t.roster = t.agreement.roster.create(institution=inst, student=student)
+    t.signature = t.agreement.signatures.create(
+        institution=inst, party="institution", signatory="Директор", signed_on=datetime.date(2025, 1, 20)
+    )
+    t.agreement.signatures.create(institution=inst, party="employer", signatory="Башчы Б.", signed_on=datetime.date(2025, 1, 20))
+    t.amendment = t.agreement.amendments.create(
+        institution=inst,
+        number=1,
+        signed_on=datetime.date(2025, 2, 1),
+        effective_from=datetime.date(2025, 2, 1),
+        text="Орундардын саны 5",
+        changes={"places": [4, 5]},
+    )
+    t.wblprogramme = m.WblProgramme.objects.create(
+        institution=inst, programme=t.programme, form="practice", co_developer=employer, academic_year=2024, goal="Максат"
+    )
+    t.wblprogramme.outcomes.add(t.competency)
+    t.loadrow = t.wblprogramme.load_rows.create(
+        institution=inst, semester=2, activity="practice", practice_type="production", component=t.component, hours=48, credits=2
+    )
+    t.contentrow = t.wblprogramme.content_rows.create(
+        institution=inst,
+        practice_type="production",
+        competency=t.competency,
+        topic="Ширетүү",
+        hours=48,
+        environment="Цех",
+        equipment="Ширетүү аппараты",
+    )
+    t.rubricitem = t.wblprogramme.rubric.create(institution=inst, method="practical_task", level="5", descriptor="Эң жакшы")
+    t.rubricitem.competencies.add(t.competency)
+    t.placement = m.Placement.objects.create(
+        institution=inst,
+        form="practice",
+        practice_type="production",
+        student=student,
+        group=t.group,
+        component=t.component,
+        employer=employer,
+        workplace=t.workplace,
+        agreement=t.agreement,
+        starts_on=datetime.date(2025, 3, 3),
+        ends_on=datetime.date(2025, 3, 29),
+        hours=48,
+        supervisor=t.staff,
+        mentor=t.person,
+        status="active",
+        consent_by="learner",
+        consent_on=datetime.date(2025, 2, 10),
+    )
+    t.briefing = t.placement.briefings.create(
+        institution=inst, kind="institution", held_on=datetime.date(2025, 3, 1), conducted_by="Практика жетекчиси"
+    )
+    t.diaryentry = t.placement.diary.create(
+        institution=inst, date=datetime.date(2025, 3, 4), task="Ширетүү", work_done="Тигиш", hours=6, status="submitted"
+    )
+    t.visit = m.MonitoringVisit.objects.create(
+        institution=inst, employer=employer, visited_on=datetime.date(2025, 3, 12), visitor=t.staff, findings="Баары жакшы"
+    )
+    t.visit.placements.add(t.placement)
+    t.order = m.Order.objects.create(
+        institution=inst,
+        kind="referral",
+        year=2025,
+        number="1-П",
+        dated=datetime.date(2025, 2, 25),
+        title="Практикага жөнөтүү",
+        status="signed",
+        signed_on=datetime.date(2025, 2, 25),
+    )
+    t.orderline = t.order.lines.create(
+        institution=inst,
+        placement=t.placement,
+        learner_name=str(student),
+        employer_name=employer.name,
+        practice_type="production",
+        starts_on=t.placement.starts_on,
+        ends_on=t.placement.ends_on,
+    )
+    t.volunteer = m.VolunteerRecognition.objects.create(
+        institution=inst,
+        student=student,
+        organisation=employer,
+        activity="Волонтердук иш",
+        starts_on=datetime.date(2025, 4, 1),
+        ends_on=datetime.date(2025, 4, 30),
+        hours=40,
+        practice_type="educational",
+    )
+    t.internship = m.Placement.objects.create(
+        institution=inst,
+        form="internship",
+        intern_staff=t.staff,
+        employer=employer,
+        starts_on=datetime.date(2025, 6, 2),
+        ends_on=datetime.date(2025, 6, 13),
+        intern_category="teacher",
+        internship_type="production",
+        internship_mode="targeted",
+        individual_programme="Тапшырмалар",
+        programme_agreed_on=datetime.date(2025, 5, 20),
+        status="closed",
+        outcome="successful",
+    )
+    t.certificate = m.Certificate.objects.create(
+        institution=inst,
+        placement=t.internship,
+        number=f"С-{inst.pk}",
+        issued_on=datetime.date(2025, 6, 14),
+        letterhead="institution",
+    )
+    t.closed_placement = m.Placement.objects.create(
+        institution=inst,
+        form="practice",
+        practice_type="educational",
+        student=student,
+        group=t.group,
+        employer=employer,
+        starts_on=datetime.date(2024, 11, 4),
+        ends_on=datetime.date(2024, 11, 29),
+        supervisor=t.staff,
+        mentor=t.person,
+        status="closed",
+        review="Жакшы",
+        characterisation="Тартиптүү",
+    )
+    t.assessment = m.Assessment.objects.create(
+        institution=inst, placement=t.closed_placement, assessed_on=datetime.date(2024, 12, 2), method="practical_task", value=4
+    )
+    t.assessment.institution_assessors.add(t.staff)
+    t.assessment.employer_assessors.add(t.person)
+    t.report = m.AnnualReport.objects.create(institution=inst, academic_year=2024, recommendations="Сунуштар")
+    t.reportagreement = t.report.agreements.create(institution=inst, employer=employer)
+    t.settings = m.WblSettings.objects.create(institution=inst)
+    return t
