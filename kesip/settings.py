@@ -170,6 +170,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets of the WBL models share field names (kind, status, form) with others: each gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "WblFormEnum": "kesip.wbl.models.agreements.WblForm",
+        "WblPracticeTypeEnum": "kesip.wbl.models.agreements.PracticeType",
+        "AgreementKindEnum": "kesip.wbl.models.agreements.Agreement.Kind",
+        "AgreementStatusEnum": "kesip.wbl.models.agreements.Agreement.Status",
+        "PlacementStatusEnum": "kesip.wbl.models.placements.Placement.Status",
+        "OrderKindEnum": "kesip.wbl.models.orders.Order.Kind",
+        "OrderStatusEnum": "kesip.wbl.models.orders.Order.Status",
+        "WblProgrammeStatusEnum": "kesip.wbl.models.programmes.WblProgramme.Status",
+        "AnnualReportStatusEnum": "kesip.wbl.models.reports.AnnualReport.Status",
+        "ReportAgreementStatusEnum": "kesip.wbl.models.reports.ReportAgreement.Status",
+        "LocalDocumentKindEnum": "kesip.wbl.models.employers.LocalDocument.Kind",
+        "BriefingKindEnum": "kesip.wbl.models.placements.Briefing.Kind",
+        "DiaryEntryStatusEnum": "kesip.wbl.models.diary.DiaryEntry.Status",
+        "VolunteerStatusEnum": "kesip.wbl.models.placements.VolunteerRecognition.Status",
+        "LoadActivityEnum": "kesip.wbl.models.programmes.LoadRow.Activity",
+    },
 }
 
 # Security baseline. In production (DEBUG off) cookies are secure and HSTS is on.

@@ -34,7 +34,8 @@ INSTITUTION_ROLES = set(Role) - AUTHORITY_ROLES - {Role.SYSTEM_ADMIN}
 
 AREAS = ("institution", "staff", "student", "group", "programme", "employer", "member", "journal", "wbl", "diary")
 
-_REGISTRY_VIEW = {f"view_{a}" for a in AREAS}
+# `list_wbl`: the WBL lists in the navigation (not for students and mentors, who have their own pages).
+_REGISTRY_VIEW = {f"view_{a}" for a in AREAS} | {"list_wbl"}
 _REGISTRY_CHANGE = {f"change_{a}" for a in AREAS}
 
 PERMISSIONS = {
@@ -67,13 +68,14 @@ PERMISSIONS = {
         "view_journal",
         "change_journal",
         "view_wbl",
+        "list_wbl",
         "view_diary",
         "change_diary",
     },
     # A student reads their own placements and keeps their own diary.
     Role.STUDENT: {"view_institution", "view_wbl", "view_diary", "change_diary"},
     # The employer's representative: its people, workplaces, agreements, placements, orders (its own only).
-    Role.EMPLOYER_REP: {"view_employer", "view_wbl", "change_wbl", "view_diary", "grade_diary"},
+    Role.EMPLOYER_REP: {"view_employer", "view_wbl", "list_wbl", "change_wbl", "view_diary", "grade_diary"},
     # A mentor sees only their own learners and grades their diaries.
     Role.MENTOR: {"view_employer", "view_wbl", "view_diary", "grade_diary"},
     Role.CAREER_COUNSELLOR: {"view_institution", "view_programme", "view_employer"},

@@ -155,10 +155,18 @@ def rulebook(request):
     rules, jurisdiction, module, q = _filtered_rules(request)
     page = Paginator(rules, 50).get_page(request.GET.get("page"))
     params = urlencode({k: v for k, v in (("jurisdiction", jurisdiction), ("module", module), ("q", q)) if v})
+    from kesip.wbl import open_questions
+
+    # The institution's answers to the WBL regulation's open questions (its own for a user of one institution).
+    wbl_institution, wbl_rows = open_questions.settings_overview(request.user)
+    editable = wbl_institution is not None and open_questions.may_edit_settings(request.user, wbl_institution.pk)
     return render(
         request,
         "core/rulebook.html",
         {
+            "wbl_settings_institution": wbl_institution,
+            "wbl_settings_rows": wbl_rows,
+            "wbl_settings_url": reverse("wbl:settings_own") if editable else None,
             "page": page,
             "jurisdiction": jurisdiction,
             "module": module,

@@ -23,6 +23,9 @@ class Command(BaseCommand):
         from kesip.curriculum.demo_exams import demo_exams
 
         demo_exams()
+        from kesip.wbl import demo as wbl_demo
+
+        wbl_demo.load()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Kesip demo logins, one per role (password for all: {demo.DEMO_PASSWORD})"))
         width = max(len(u) for u, *_ in logins)

@@ -1,0 +1,157 @@
+"""The institution's answers to the questions the KG WBL regulation leaves open (extract §9.5), and who gives them.
+
+Each setting of `WblSettings` answers one question, with the clause it concerns and a default; the
+settings page edits them, the rulebook page lists them beside the rules. The regulatory numbers
+(2–3 parties of an agreement, п. 12) stay in the rulebook, and the party counts are checked against it.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kesip.core import access
+from kesip.core.models import Institution
+from kesip.core.roles import Role
+from kesip.core.rules import RuleViolation
+from kesip.wbl.common import raise_all, rulebook
+from kesip.wbl.models import WblSettings
+
+
+@dataclass(frozen=True)
+class Question:
+    field: str
+    question: str
+    clause: str
+
+
+QUESTIONS = [
+    Question(
+        "wbl_percent_denominator", gettext_lazy("Of which hours is the WBL share counted? (§9.5, question 3)"), "п. 53, section 5"
+    ),
+    Question("parties_dual", gettext_lazy("Bilateral or trilateral agreement for each form? (§9.5, question 2)"), "п. 12"),
+    Question("parties_practice", gettext_lazy("Bilateral or trilateral agreement for each form? (§9.5, question 2)"), "п. 12"),
+    Question("parties_internship", gettext_lazy("Bilateral or trilateral agreement for each form? (§9.5, question 2)"), "п. 12"),
+    Question(
+        "parties_apprenticeship", gettext_lazy("Bilateral or trilateral agreement for each form? (§9.5, question 2)"), "п. 12"
+    ),
+    Question(
+        "diary_grading_days", gettext_lazy("What is “timely” for the mentor's diary grades? (§9.5, question 7)"), "п. 58, item 6"
+    ),
+    Question(
+        "review_days", gettext_lazy("By when are the mentor's review and characterisation due? (§9.5, question 7)"), "п. 14"
+    ),
+    Question("agreement_warning_days", gettext_lazy("How early is an agreement's expiry flagged? (VR-2)"), "п. 2; п. 57, item 1"),
+    Question(
+        "briefing_before_start",
+        gettext_lazy("Must every briefing come before the start? (VR-44)"),
+        "п. 56, item 4; п. 57, items 6 and 11",
+    ),
+    Question("dual_min_practice_percent", gettext_lazy("Which practice share makes practical forms primary? (VR-24)"), "п. 18"),
+]
+SETTINGS_FIELDS = [q.field for q in QUESTIONS]
+PARTY_FIELDS = ("parties_dual", "parties_practice", "parties_internship", "parties_apprenticeship")
+
+
+def shown(model_field, value):
+    if model_field.choices:
+        return dict(model_field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return value
+
+
+@dataclass
+class SettingRow:
+    field: str
+    label: str
+    help_text: str
+    question: str
+    clause: str
+    value: object
+    default: object
+    changed: bool
+
+
+def settings_rows(obj):
+    """One row per setting: its label, help, the question and clause it answers, the current value and the default."""
+    rows = []
+    for q in QUESTIONS:
+        f = WblSettings._meta.get_field(q.field)
+        value, default = getattr(obj, q.field), f.get_default()
+        rows.append(
+            SettingRow(
+                q.field,
+                str(f.verbose_name),
+                str(f.help_text),
+                str(q.question),
+                q.clause,
+                shown(f, value),
+                shown(f, default),
+                value != default,
+            )
+        )
+    return rows
+
+
+def settings_overview(user):
+    """For the rulebook page: (institution, rows) — a user of one institution sees its settings; others, the
+    defaults with institution None. At most one query (the memberships are cached for the request)."""
+    institution_ids = {m.institution_id for m in access.memberships(user) if m.institution_id}
+    if len(institution_ids) == 1:
+        institution = next(m.institution for m in access.memberships(user) if m.institution_id)
+        return institution, settings_rows(WblSettings.of(institution))
+    return None, settings_rows(WblSettings())
+
+
+def may_edit_settings(user, institution_id):
+    """The institution's admin (or a system admin) answers the open questions; others read them."""
+    if user is None or access.is_system_admin(user):
+        return True
+    return any(m.role == Role.INSTITUTION_ADMIN and m.institution_id == institution_id for m in access.memberships(user))
+
+
+def party_violation(field, value, rules):
+    """The parties to an agreement for a form stay within the rulebook's 2–3 (п. 12); None when allowed."""
+    if value is None:
+        return None
+    low, high = rules.get("wbl.agreement.min_parties"), rules.get("wbl.agreement.max_parties")
+    for r, broken, text in (
+        (low, lambda v, r: v < r.value, _("An agreement has at least %(limit)s parties.")),
+        (high, lambda v, r: v > r.value, _("An agreement has at most %(limit)s parties.")),
+    ):
+        if r is not None and broken(value, r):
+            return RuleViolation(r.code, text % {"limit": f"{r.value.normalize():f}"}, r.source, field)
+    return None
+
+
+def admin_institution_ids(user):
+    """The institutions the user administers (from the memberships cached for the request)."""
+    return {m.institution_id for m in access.memberships(user) if m.role == Role.INSTITUTION_ADMIN and m.institution_id}
+
+
+def settings_institution(user, institution_id=None):
+    """The institution whose settings `wbl/settings/` opens: the asked one if the user may edit it, else the only one."""
+    if access.is_system_admin(user):
+        qs = Institution.objects.all()
+    else:
+        qs = Institution.objects.filter(pk__in=admin_institution_ids(user))
+    if institution_id is not None:
+        return qs.filter(pk=institution_id).first()
+    found = list(qs.order_by("short_name_ru", "pk")[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def save_settings(obj, user):
+    """Save the institution's answers (creating its row the first time). Parties are checked against the rulebook."""
+    if not may_edit_settings(user, obj.institution_id):
+        raise RuleViolation("wbl.permission", _("Only the institution's administrator changes its WBL settings."), "", None)
+    rules = rulebook(obj.institution)
+    raise_all([party_violation(f, getattr(obj, f), rules) for f in PARTY_FIELDS])
+    with transaction.atomic():
+        existing = WblSettings.objects.select_for_update().filter(institution_id=obj.institution_id).first()
+        if existing is not None and obj.pk is None:
+            obj.pk, obj._state.adding = existing.pk, False
+        obj.save()
+    return obj
