@@ -334,7 +334,9 @@ def build(order, lines, language, extract=False):
     if people:
         blocks.append(documents.paragraph(_("Acquainted with the order:"), bold=True))
         blocks.append(
-            documents.table([_("Full name"), _("Signature"), _("Date")], [[p, "", ""] for p in people], widths=[50, 25, 25])
+            documents.table(
+                [_("Surname, first name"), _("Signature"), _("Date")], [[p, "", ""] for p in people], widths=[50, 25, 25]
+            )
         )
     return documents.Official(
         institution=order.institution,
