@@ -59,6 +59,7 @@ from kesip.wbl.models import (
     Agreement,
     Assessment,
     Briefing,
+    Certificate,
     DiaryEntry,
     EmployerPerson,
     MonitoringVisit,
@@ -190,7 +191,9 @@ def _placement_figures(ids, start, end):
         "internships": Count("pk", filter=internship),
         "internship_days": Sum(Days("ends_on") - Days("starts_on") + 1, filter=internship),
         "internships_successful": Count("pk", filter=internship & Q(outcome=Placement.Outcome.SUCCESSFUL)),
-        "certificates": Count("pk", filter=internship & Q(certificate__isnull=False, certificate__revoked_on__isnull=True)),
+        "certificates": Count(
+            "pk", filter=internship & Q(Exists(Certificate.objects.filter(placement=OuterRef("pk"), revoked_on__isnull=True)))
+        ),
         "apprenticeships": Count("pk", filter=apprenticeship),
         "apprenticeships_outside": Count("pk", filter=apprenticeship & Q(outside_wbl_programme=True)),
         **_by_choice("status", S.values, Q()),

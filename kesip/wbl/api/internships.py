@@ -153,7 +153,7 @@ class InternshipViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             P.objects.for_user(self.request.user, act)
             .filter(form=WblForm.INTERNSHIP)
-            .select_related("student", "intern_staff", "certificate")
+            .select_related("student", "intern_staff").prefetch_related("certificates")
             .prefetch_related("sites")
             .order_by("pk")
         )

@@ -10,7 +10,10 @@ from kesip.wbl.models.agreements import (
 )
 from kesip.wbl.models.diary import DiaryEntry
 from kesip.wbl.models.employers import EmployerPerson, LocalDocument, Workplace
+from kesip.wbl.models.engagement import Decision, Incentive, MentorRequest, PartTimeJob
+from kesip.wbl.models.events import EventAttendance, EventJuror, WblEvent
 from kesip.wbl.models.orders import NumberRegister, Order, OrderLine
+from kesip.wbl.models.outcomes import GraduateEmployment, TrainingNeed, UpgradingEnrolment, UpgradingProgramme
 from kesip.wbl.models.placements import (
     Assessment,
     Briefing,
@@ -26,6 +29,17 @@ from kesip.wbl.models.reports import AnnualReport, ReportAgreement
 from kesip.wbl.models.settings import WblSettings
 
 __all__ = [
+    "Decision",
+    "Incentive",
+    "MentorRequest",
+    "PartTimeJob",
+    "EventAttendance",
+    "EventJuror",
+    "WblEvent",
+    "GraduateEmployment",
+    "TrainingNeed",
+    "UpgradingEnrolment",
+    "UpgradingProgramme",
     "Agreement",
     "AgreementAmendment",
     "AgreementRosterEntry",

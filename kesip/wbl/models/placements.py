@@ -259,6 +259,12 @@ class Placement(InstitutionScoped):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def certificate(self):
+        """The certificate in force, else the latest revoked one, else None (prefetch `certificates` in lists)."""
+        issued = sorted(self.certificates.all(), key=lambda c: (c.revoked_on is None, c.issued_on, c.pk), reverse=True)
+        return issued[0] if issued else None
+
     def get_absolute_url(self):
         return reverse("wbl:placement_detail", args=[self.pk])
 
@@ -489,9 +495,7 @@ class Certificate(InstitutionScoped):
         INSTITUTION = "institution", _("On the institution's letterhead")
         EMPLOYER = "employer", _("On the enterprise's letterhead")
 
-    placement = models.OneToOneField(
-        Placement, on_delete=models.PROTECT, related_name="certificate", verbose_name=_("internship")
-    )
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("internship"))
     number = models.CharField(_("number"), max_length=32)
     issued_on = models.DateField(_("issued on"))
     letterhead = models.CharField(_("letterhead"), max_length=16, choices=Letterhead.choices)
@@ -507,7 +511,12 @@ class Certificate(InstitutionScoped):
     class Meta:
         verbose_name = _("internship certificate")
         verbose_name_plural = _("internship certificates")
-        constraints = [models.UniqueConstraint(fields=["institution", "number"], name="certificate_number_unique")]
+        ordering = ["-issued_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "number"], name="certificate_number_unique"),
+            # A revoked certificate may be reissued; only one is in force at a time.
+            models.UniqueConstraint(fields=["placement"], condition=Q(revoked_on__isnull=True), name="certificate_one_in_force"),
+        ]
 
     def __str__(self):
         return f"№ {self.number}"

@@ -46,6 +46,20 @@ class WblProgramme(InstitutionScoped):
     procedure = models.TextField(_("procedure: zones of responsibility of the parties (section 4)"), blank=True)
     mentor_duties = models.TextField(_("duties of mentors at the enterprise (section 4)"), blank=True)
     season_note = models.TextField(_("timing and seasonality of the profession (section 5)"), blank=True)
+    season_from_month = models.PositiveSmallIntegerField(
+        _("season starts in month"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("For a seasonal profession: the first month in which the practice can take place."),
+    )
+    season_to_month = models.PositiveSmallIntegerField(
+        _("season ends in month"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("The last month of the season; it may be earlier than the first (a winter season)."),
+    )
     outcomes = models.ManyToManyField(
         "curriculum.Competency", blank=True, related_name="wbl_programmes", verbose_name=_("learning outcomes (section 6)")
     )

@@ -114,7 +114,7 @@ def internship_list(request):
     require_perm(request.user, "view_wbl")
     qs = (
         _internships(request.user)
-        .select_related("student", "intern_staff", "employer", "institution", "certificate")
+        .select_related("student", "intern_staff", "employer", "institution").prefetch_related("certificates")
         .annotate(site_count=Count("sites", distinct=True))
         .order_by("-starts_on", "pk")
     )
