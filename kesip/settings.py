@@ -187,6 +187,15 @@ SPECTACULAR_SETTINGS = {
         "DiaryEntryStatusEnum": "kesip.wbl.models.diary.DiaryEntry.Status",
         "VolunteerStatusEnum": "kesip.wbl.models.placements.VolunteerRecognition.Status",
         "LoadActivityEnum": "kesip.wbl.models.programmes.LoadRow.Activity",
+        "EngagementDecisionEnum": "kesip.wbl.models.engagement.Decision",
+        "IncentiveKindEnum": "kesip.wbl.models.engagement.Incentive.Kind",
+        "MentorRequestKindEnum": "kesip.wbl.models.engagement.MentorRequest.Kind",
+        "PartTimeWhenEnum": "kesip.wbl.models.engagement.PartTimeJob.When",
+        "GraduateOutcomeEnum": "kesip.wbl.models.outcomes.GraduateEmployment.Outcome",
+        "PlacementOutcomeEnum": "kesip.wbl.models.placements.Placement.Outcome",
+        "GraduateAdaptationEnum": "kesip.wbl.models.outcomes.GraduateEmployment.Adaptation",
+        "TrainingNeedStatusEnum": "kesip.wbl.models.outcomes.TrainingNeed.Status",
+        "UpgradingResultEnum": "kesip.wbl.models.outcomes.UpgradingEnrolment.Result",
     },
 }
 

@@ -33,8 +33,8 @@ class AuthorityAdmin(SimpleHistoryAdmin):
 
 @admin.register(models.Institution)
 class InstitutionAdmin(SimpleHistoryAdmin):
-    list_display = ("__str__", "type", "jurisdiction", "authority")
-    list_filter = ("type", "jurisdiction")
+    list_display = ("__str__", "type", "jurisdiction", "authority", "military_state_body")
+    list_filter = ("type", "jurisdiction", "military_state_body")
     search_fields = ("full_name_ky", "full_name_ru", "full_name_kk", "short_name_ru", "inn", "bin")
     inlines = [LicenceInline, MembershipInline]
 

@@ -143,7 +143,7 @@ class InstitutionSerializer(ScopedSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if self.instance is not None and not access.is_system_admin(getattr(request, "user", None)):
-            for name in ("authority", "jurisdiction"):
+            for name in ("authority", "jurisdiction", "military_state_body"):
                 self.fields[name].read_only = True
 
 

@@ -27,6 +27,12 @@ NAV = [
     ("wbl:workplace_list", _("Workplaces"), "tools", "list_wbl"),
     ("wbl:internship_list", _("Internships"), "person-workspace", "list_wbl"),
     ("wbl:volunteer_list", _("Volunteer practice"), "heart", "view_wbl"),
+    ("wbl:engagement", _("Part-time work, rewards, requests"), "award", "view_wbl"),
+    ("wbl:event_list", _("WBL events"), "calendar-event", "list_wbl"),
+    # A learner (and a mentor) reaches the events they attended: view_wbl without the WBL lists.
+    ("wbl:event_list", _("My WBL events"), "calendar-event", ("view_wbl", "list_wbl")),
+    ("wbl:employment_list", _("Graduates' employment"), "person-check", "view_wbl"),
+    ("wbl:upgrading_list", _("Qualification upgrading"), "mortarboard-fill", "list_wbl"),
     ("wbl:report_list", _("Annual WBL reports"), "bar-chart", "list_wbl"),
     ("core:employers_list", _("Employers"), "briefcase", "view_employer"),
     ("core:members_list", _("Users"), "person-gear", "view_member"),
@@ -44,7 +50,11 @@ def navigation(request):
     path = request.path
     items = []
     for name, label, icon, perm in NAV:
-        if perm is None or perm in perms:
+        if isinstance(perm, tuple):  # (needed, not held): shown to those who hold the one and not the other
+            shown = perm[0] in perms and perm[1] not in perms
+        else:
+            shown = perm is None or perm in perms
+        if shown:
             url = reverse(name)
             active = path == url if url == "/" else path.startswith(url)
             items.append({"url": url, "label": label, "icon": icon, "active": active})

@@ -98,8 +98,8 @@ class InstitutionForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if not access.is_system_admin(user):
-            # Only a system admin moves an institution between authorities or countries.
-            for name in ("authority", "jurisdiction"):
+            # Only a system admin moves an institution between authorities or countries, or out of WBL's scope (п. 1).
+            for name in ("authority", "jurisdiction", "military_state_body"):
                 self.fields[name].disabled = True
 
 

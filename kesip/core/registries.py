@@ -157,6 +157,7 @@ STAFF = Registry(
     search_fields=["last_name", "first_name", "patronymic", "national_id", "position"],
     filters=["category", "employment", "is_active"],
     select_related=["institution"],
+    links=(("wbl:staff_upgrading", _("Training needs and qualification upgrading"), "mortarboard"),),
     importer=Importer(
         fields=[
             *StaffMember.PERSON_FIELDS,

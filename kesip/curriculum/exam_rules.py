@@ -19,6 +19,7 @@ from kesip.curriculum.rules import Checker, rulebook_for
 PER_WORKER = "curriculum.qualification_exam.per_worker_qualification"
 MIN_EXPERTS = "curriculum.qualification_exam.min_experts"
 REMOVED = "curriculum.classifier.removed"
+EMPLOYER_MEMBERS = "curriculum.attestation.min_employer_members"  # VR-48, KG WBL regulation п. 4, 57 (13): a warning
 
 
 def awards(exam):
@@ -112,6 +113,48 @@ def plan_violations(exam, book=None):
     if exam.scale_id and exam.scale.jurisdiction != institution.jurisdiction:
         check.add("curriculum.exam.scale", _("Choose a grading scale of the institution's country."), "scale")
     return check.found
+
+
+def board_warnings(exam, book=None, employers=None):
+    """VR-48 (soft): the attestation board names fewer employers than the rule asks (where the rule is in force).
+
+    `employers` are the board's employers when the caller holds them (unsaved); otherwise the exam's
+    `employer_members` are read (prefetch them in lists).
+    """
+    if book is None:
+        book = rulebook_for(exam.institution.jurisdiction)
+    found = book.get(EMPLOYER_MEMBERS)
+    if found is None:
+        return []
+    members = list(employers) if employers is not None else (list(exam.employer_members.all()) if exam.pk else [])
+    if len(members) >= found.value:
+        return []
+    return [
+        RuleViolation(
+            EMPLOYER_MEMBERS,
+            _(
+                "No employer is named on the attestation board of this exam: employers take part in the intermediate "
+                "and state final attestation of learners. Name the employers whose representatives sit on the board."
+            ),
+            found.source,
+            "employer_members",
+        )
+    ]
+
+
+def employer_violations(exam, employers):
+    """The board's employers are employers of the exam's institution."""
+    foreign = [e for e in employers if e.institution_id != exam.institution_id]
+    if not foreign:
+        return []
+    return [
+        RuleViolation(
+            "curriculum.exam.employer_members",
+            _("Choose employers of the institution: %(names)s is not one of them.") % {"names": ", ".join(map(str, foreign))},
+            "",
+            "employer_members",
+        )
+    ]
 
 
 def parse_mark(raw):

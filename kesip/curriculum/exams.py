@@ -37,6 +37,7 @@ class Outcome:
     exam: object
     awarded: list = field(default_factory=list)
     skipped: list = field(default_factory=list)  # RuleViolations: students who already hold the qualification
+    warnings: list = field(default_factory=list)  # RuleViolations (soft): VR-48, the board names no employer
 
 
 def may_change(user, institution_id):
@@ -84,8 +85,12 @@ def allowed_steps(exam, user, result_count, today=None):
     return steps
 
 
-def save_exam(exam, user):
-    """Plan a new exam for its group, or change a planned one; raises ExamInvalid listing every broken rule."""
+def save_exam(exam, user, employers=None):
+    """Plan a new exam for its group, or change a planned one; raises ExamInvalid listing every broken rule.
+
+    `employers` (a list) replaces the employers named on the attestation board; None keeps them. Returns
+    the exam; `exam_rules.board_warnings(exam)` then tells whether the board names no employer (VR-48).
+    """
     from kesip.core.models import StudyGroup
     from kesip.curriculum.models import GradingScale, QualificationExam
 
@@ -116,11 +121,16 @@ def save_exam(exam, user):
         else:
             exam.status = QualificationExam.Status.PLANNED
         violations = exam_rules.plan_violations(exam)
+        if employers is not None:
+            employers = list(employers)
+            violations = violations + exam_rules.employer_violations(exam, employers)
         if violations:
             raise ExamInvalid(violations)
         try:
             with transaction.atomic():
                 exam.save()
+                if employers is not None:
+                    exam.employer_members.set(employers)
         except IntegrityError:  # planned at the same moment by someone else
             raise ExamInvalid(
                 exam_rules.plan_violations(exam)
@@ -225,7 +235,7 @@ def _close(exam, user, on=None):
     exam.status = QualificationExam.Status.HELD
     exam.save()
     awarded, skipped = award_qualifications(exam, user)
-    return Outcome(exam, awarded, skipped)
+    return Outcome(exam, awarded, skipped, exam_rules.board_warnings(exam))
 
 
 def award_qualifications(exam, user):

@@ -24,7 +24,18 @@ from kesip.core import access
 from kesip.core.models import Specialty, Student
 from kesip.core.rules import RuleViolation
 from kesip.wbl import agreement_rules
-from kesip.wbl.common import WblInvalid, atomic_step, expect_status, locked, may, raise_all, require, rulebook, settings_for
+from kesip.wbl.common import (
+    WblInvalid,
+    atomic_step,
+    expect_status,
+    locked,
+    may,
+    raise_all,
+    refuse_out_of_scope,
+    require,
+    rulebook,
+    settings_for,
+)
 from kesip.wbl.models import (
     Agreement,
     AgreementAmendment,
@@ -202,6 +213,7 @@ def save_agreement(agreement, user, specialties=None):
             if agreement.employer_id in access.scope_for(user, Agreement, "change").employer_ids:
                 raise agreement_rules.forms_violation(rules, "kind")
             raise RuleViolation("wbl.permission", _("You may not take this step."), "", "employer")
+        refuse_out_of_scope(institution, "employer", rules)
         agreement.status = A.Status.DRAFT
         current = None
     else:

@@ -29,6 +29,35 @@ def raise_all(violations):
         raise WblInvalid(violations)
 
 
+MILITARY_BODY = "wbl.scope.military_state_body"  # VR-1, п. 1
+
+
+def out_of_scope(institution, field=None, book=None):
+    """VR-1 (п. 1): the violation when the institution is an educational organisation of a state body with
+    military service, which the regulation does not apply to (None otherwise, or where the rule is not in force)."""
+    if not getattr(institution, "military_state_body", False):
+        return None
+    book = book if book is not None else rulebook(institution)
+    found = book.get(MILITARY_BODY)
+    if found is None:
+        return None
+    return RuleViolation(
+        MILITARY_BODY,
+        _(
+            "%(institution)s is an educational organisation of a state body with military service: the regulation on "
+            "work-based learning does not apply to it, so no WBL agreement, placement or programme is recorded for it."
+        )
+        % {"institution": institution},
+        found.source,
+        field,
+    )
+
+
+def refuse_out_of_scope(institution, field=None, book=None):
+    """Raise WblInvalid when the institution is outside the WBL regulation (VR-1)."""
+    raise_all([out_of_scope(institution, field, book)])
+
+
 def rulebook(institution, on=None):
     """The WBL rules in force for the institution's country, by code (one query)."""
     return in_force(institution.jurisdiction, ("wbl.", "curriculum.wbl_load"), on)

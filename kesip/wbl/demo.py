@@ -21,7 +21,19 @@ from django.utils import timezone
 from kesip.core.models import Employer, Institution, Membership, StaffMember, Student, StudyGroup, User
 from kesip.core.roles import Role
 from kesip.curriculum.models import Component
-from kesip.wbl import agreements, diary, employers, internships, orders, placements, programmes, reports
+from kesip.wbl import (
+    agreements,
+    demo_engagement,
+    demo_events,
+    demo_outcomes,
+    diary,
+    employers,
+    internships,
+    orders,
+    placements,
+    programmes,
+    reports,
+)
 from kesip.wbl.models import (
     Agreement,
     AssessmentMethod,
@@ -215,6 +227,7 @@ def load():
         mentor_duties="Насаатчы тапшырмаларды берет жана көзөмөлдөйт, күндөлүккө өз убагында баа коёт, практиканын жыйынтыгы "
                       "боюнча пикир жана мүнөздөмө жазат.",
         season_note="Өндүрүштүк практика жазгы мезгилде (февраль–май) — курулуш сезону башталганда.",
+        season_from_month=2, season_to_month=5,
         safety="Ширетүү иштеринде эмгекти коргоо боюнча нускама, электр коопсуздугу, газ баллондору менен иштөө, өрткө каршы "
                "коопсуздук, жеке коргонуу каражаттары (маска, кол кап, атайын кийим).",
         accessibility="Ден соолугунун мүмкүнчүлүгү чектелген билим алуучулар үчүн практика жеке графикте, жабык цехте өтөт.",
@@ -371,7 +384,10 @@ def load():
 
     _internship(pl8, kkmk, teacher_intern, people, head, practice_user or admin)
     _volunteer(pl8, red_crescent, memorandum, students[8], practice_user or admin)
+    demo_events.load(pl8, practice_user or admin)
+    demo_outcomes.load(pl8, admin)
     _report(pl8, people, practice_user or admin, head)
+    demo_engagement.load_engagement(pl8)
 
 
 def _parent(student):

@@ -24,12 +24,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, DateField, F, IntegerField, OuterRef, ProtectedError, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
-from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from kesip.core import access
-from kesip.core.models import Employer, Invitation, Membership
+from kesip.core.models import Employer, Membership
 from kesip.core.roles import EMPLOYER_ROLES, Role
 from kesip.core.rules import RuleViolation
 from kesip.wbl.common import WblInvalid, raise_all, rulebook
@@ -539,15 +538,18 @@ def invite_role(person):
     a mentor as mentor; None when there is nobody to invite (no e-mail, already linked, neither role)."""
     if not person.email or person.user_id or not person.is_active:
         return None
-    if person.is_representative:
-        return Role.EMPLOYER_REP
+    if person.is_representative or person.is_head:
+        return Role.EMPLOYER_REP  # the head decides on mentors' proposals and requests (п. 58, items 9–11)
     if person.is_mentor:
         return Role.MENTOR
     return None
 
 
 def link_accepted_invitation(sender, instance, **kwargs):
-    """When an employer's invitation is accepted, link the new user to the employee with that e-mail (if just one)."""
+    """When an employer's invitation is accepted, link the new user to the employee with that e-mail (if just one).
+
+    A post_save receiver of core's Invitation, connected in `WblConfig.ready()`.
+    """
     inv = instance
     if not inv.accepted_user_id or not inv.employer_id or inv.role not in EMPLOYER_ROLES:
         return
@@ -558,6 +560,3 @@ def link_accepted_invitation(sender, instance, **kwargs):
         person = matches[0]
         person.user_id = inv.accepted_user_id
         person.save(update_fields=["user", "updated_at"])
-
-
-post_save.connect(link_accepted_invitation, sender=Invitation, dispatch_uid="kesip.wbl.link_accepted_invitation")

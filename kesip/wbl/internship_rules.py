@@ -3,7 +3,7 @@
 Plain functions over records and a rulebook (`kesip.wbl.common.rulebook`): each returns every broken
 rule at once as RuleViolation objects naming their field and clause. A code absent from the
 country's rulebook does not apply there (a Kazakh college has no п. 31 and no 40-hour rule); the
-rules that only follow the data model (a certificate is of an internship, one per internship) hold
+rules that only follow the data model (a certificate is of an internship, one in force per internship) hold
 everywhere and then carry no clause.
 """
 
@@ -337,7 +337,10 @@ def outcome_violations(placement, outcome, on, certificate):
 
 
 def certificate_violations(placement, letterhead, issued_on, book, today, existing=None):
-    """Every reason a certificate cannot be issued (VR-32; VR-37 for an apprenticeship outside a programme)."""
+    """Every reason a certificate cannot be issued (VR-32; VR-37 for an apprenticeship outside a programme).
+
+    `existing` is the internship's certificate in force (a revoked one does not stand in the way of a new one).
+    """
     from kesip.wbl.models import Certificate, Placement, WblForm
 
     if placement.form == WblForm.APPRENTICESHIP and placement.outside_wbl_programme:
@@ -356,12 +359,15 @@ def certificate_violations(placement, letterhead, issued_on, book, today, existi
     if placement.form != WblForm.INTERNSHIP:
         return [RuleViolation("wbl.internship.form", _("A certificate is issued only for an internship."), "", "form")]
     out = []
-    if existing is not None:
+    if existing is not None and existing.revoked_on is None:
         out.append(
             found(
                 book,
                 CERTIFICATE_SUCCESSFUL,
-                _("Certificate № %(number)s was issued for this internship on %(date)s; a second one is not issued.")
+                _(
+                    "Certificate № %(number)s of %(date)s is in force for this internship: a second one is not issued. "
+                    "Revoke it first to issue a new one."
+                )
                 % {"number": existing.number, "date": day(existing.issued_on)},
                 "letterhead",
             )

@@ -11,7 +11,8 @@ modules) it has its own steps, one function each, each in one transaction on the
     record_outcome      completed successfully or not, from the internship's last day
     issue_certificate   the certificate, only on success (п. 43, VR-32), numbered from the register,
                         printed once as a PDF whose SHA-256 is kept; a completed or assessed internship closes
-    revoke_certificate  the certificate stops being genuine on its public verification page
+    revoke_certificate  the certificate stops being genuine on its public verification page; a new one
+                        may then be issued (new number, new code), one in force at a time
 
 Volunteer practice: submitted → recognised (VR-22: hours, memorandum, personal book, volunteer
 agreement, a creditable type) / rejected; the decision records who and when. `user=None` is the
@@ -162,7 +163,8 @@ def allowed_steps(placement, user, referred, certificate, on=None):
     if placement.status in rules.OUTCOME_STATUSES and on >= placement.ends_on and not live:
         steps.add("outcome")
     if _may_institution(user, Certificate, placement.institution_id):
-        if certificate is None and placement.outcome == P.Outcome.SUCCESSFUL and placement.status != P.Status.CANCELLED:
+        # A revoked certificate may be reissued (a new number and verification code); one is in force at a time.
+        if not live and placement.outcome == P.Outcome.SUCCESSFUL and placement.status != P.Status.CANCELLED:
             steps.add("certify")
         if live:
             steps.add("revoke")
@@ -237,7 +239,7 @@ def record_outcome(placement, outcome, user, on=None):
     """Completed successfully or not (п. 43), from the internship's last day on; changed only while no certificate is live."""
     current = _internship(placement.pk)
     common.require(user, P, "change", current, "outcome")
-    certificate = Certificate.objects.filter(placement_id=current.pk).first()
+    certificate = in_force(current)
     common.raise_all(rules.outcome_violations(current, outcome, on or today(), certificate))
     current.outcome = outcome
     current.save(update_fields=["outcome", "updated_at"])
@@ -426,8 +428,17 @@ def _print_original(certificate, language, base_url):
     return documents.as_bytes(official, "pdf")
 
 
+def in_force(placement):
+    """The placement's certificate in force (not revoked), or None: one query."""
+    return Certificate.objects.filter(placement_id=placement.pk, revoked_on__isnull=True).first()
+
+
 def issue_certificate(placement, letterhead, issued_on, user, *, language=None, base_url=None):
     """Issue the certificate of a successfully completed internship (п. 43, VR-32; VR-37 refuses an apprenticeship).
+
+    After a revocation a new certificate is issued the same way: a new number from the register, a new
+    verification code and SHA-256; the revoked one stays, saying so on its verification page. While one
+    is in force a second is refused here and, for two requests at once, by the database constraint.
 
     The number comes from the register (series СЕР of the year, with the year: “3-СЕР/2025”); the
     PDF is printed once in `language`, stored, and its SHA-256 kept for the public check. A completed
@@ -444,7 +455,7 @@ def issue_certificate(placement, letterhead, issued_on, user, *, language=None, 
             current = common.locked(P, placement.pk, "employer", "institution")
             _institution_only(user, Certificate, current, "letterhead")
             book = common.rulebook(current.institution)
-            existing = Certificate.objects.filter(placement_id=current.pk).first()
+            existing = in_force(current)
             common.raise_all(rules.certificate_violations(current, letterhead, issued_on, book, today(), existing))
             number = numbering.next_number(current.institution, issued_on.year, CERTIFICATE_SERIES)
             certificate = Certificate(
@@ -471,7 +482,7 @@ def issue_certificate(placement, letterhead, issued_on, user, *, language=None, 
             [
                 RuleViolation(
                     "wbl.certificate.duplicate",
-                    _("The certificate was issued at the same moment by someone else."),
+                    _("A certificate in force was issued at the same moment by someone else."),
                     "",
                     "letterhead",
                 )

@@ -51,6 +51,47 @@ QUESTIONS = [
     Question("dual_min_practice_percent", gettext_lazy("Which practice share makes practical forms primary? (VR-24)"), "п. 18"),
 ]
 SETTINGS_FIELDS = [q.field for q in QUESTIONS]
+
+
+@dataclass(frozen=True)
+class RuleQuestion:
+    """An open question the rulebook answers with an inferred number (the same in the whole country, not a setting)."""
+
+    code: str
+    question: str
+
+
+# Numbers the source leaves to “the labour legislation” without giving them: the rulebook holds Kesip's inference.
+INFERRED_RULES = [
+    RuleQuestion(
+        "wbl.parttime.max_hours_per_week",
+        gettext_lazy("How many hours a week is a learner's “part-time” work? The source gives no number (п. 13)."),
+    ),
+    RuleQuestion(
+        "wbl.parttime.minor_max_hours_per_week",
+        gettext_lazy("And for a learner under the age of majority? The labour law's number is not in the source (п. 11)."),
+    ),
+]
+
+
+def inferred_rows(user):
+    """For the rulebook page: one row per inferred rule of the user's country (KG when several or none). One query."""
+    from kesip.core.rules import in_force
+
+    jurisdictions = {m.institution.jurisdiction for m in access.memberships(user) if m.institution_id}
+    jurisdiction = jurisdictions.pop() if len(jurisdictions) == 1 else "KG"
+    codes = [q.code for q in INFERRED_RULES]
+    found = {c: r for c, r in in_force(jurisdiction, codes).items() if c in codes}
+    rows = []
+    for q in INFERRED_RULES:
+        r = found.get(q.code)
+        if r is None:
+            continue
+        shown_value = f"{r.value.normalize():f} {r.get_unit_display()}"
+        rows.append(SettingRow(q.code, r.title, r.note, str(q.question), r.clause, shown_value, shown_value, False))
+    return rows
+
+
 PARTY_FIELDS = ("parties_dual", "parties_practice", "parties_internship", "parties_apprenticeship")
 
 

@@ -59,6 +59,7 @@ ROSTER = "wbl.placement.roster"  # VR-43, п. 56 item 6, п. 57 item 3
 WORKPLACES = "wbl.placement.workplaces"  # VR-43, п. 57 items 4, 5
 ACCOMMODATIONS = "wbl.placement.accommodations"  # VR-54, п. 54 (warning)
 ACCESSIBLE = "wbl.placement.accessible_workplace"  # F32, п. 54 (warning)
+SEASON = "wbl.placement.season"  # VR-57, п. 53 §5 (warning)
 
 # Stems that mark a specialty of a pedagogical field (п. 21, VR-25), looked for in its name in every language.
 PEDAGOGICAL_STEMS = (
@@ -764,6 +765,7 @@ def _programme(c, p, cache):
                 "wbl_programme",
                 soft=True,
             )
+        _season(c, p, programme)
     if p.student_id and p.student.special_needs and group is not None and c.applies(ACCOMMODATIONS):
         if programme is not None:
             documented = bool(programme.accessibility.strip())
@@ -782,6 +784,54 @@ def _programme(c, p, cache):
                 "wbl_programme",
                 soft=True,
             )
+
+
+def season_months(from_month, to_month):
+    """The months of a season, both ends included; a season that wraps the year end (11 → 3) runs through January."""
+    if not from_month or not to_month:
+        return set(range(1, 13))
+    if from_month <= to_month:
+        return set(range(from_month, to_month + 1))
+    return set(range(from_month, 13)) | set(range(1, to_month + 1))
+
+
+def months_outside_season(starts_on, ends_on, from_month, to_month):
+    """The first days of the months of starts_on..ends_on that lie outside the season (empty: within it)."""
+    season = season_months(from_month, to_month)
+    outside, year, month = [], starts_on.year, starts_on.month
+    for _step in range(13):  # a range of a year or more meets every month
+        if (year, month) > (ends_on.year, ends_on.month):
+            break
+        if month not in season:
+            outside.append(datetime.date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return outside
+
+
+def _season(c, p, programme):
+    """VR-57: the placement's dates fall within the season the WBL programme names (section 5); a warning."""
+    if not c.applies(SEASON) or not programme.season_from_month or not programme.season_to_month:
+        return
+    if not p.starts_on or not p.ends_on or p.ends_on < p.starts_on:
+        return
+    outside = months_outside_season(p.starts_on, p.ends_on, programme.season_from_month, programme.season_to_month)
+    if outside:
+        c.add(
+            SEASON,
+            _("%(months)s lie outside the season of the profession in %(programme)s: %(first)s to %(last)s (п. 53 §5).")
+            % {
+                "months": ", ".join(date_format(m, "F Y") for m in outside),
+                "programme": programme,
+                "first": month_name(programme.season_from_month),
+                "last": month_name(programme.season_to_month),
+            },
+            "starts_on" if p.starts_on.replace(day=1) in outside else "ends_on",
+            soft=True,
+        )
+
+
+def month_name(month):
+    return date_format(datetime.date(2000, month, 1), "F")
 
 
 def apprentices_free(mentors, starts_on, ends_on, limit):

@@ -24,6 +24,7 @@ from kesip.core import access
 from kesip.core.models import Student, StudyGroup
 from kesip.core.roles import Role
 from kesip.core.rules import RuleViolation
+from kesip.wbl import common as common_rules
 from kesip.wbl import placement_rules as rules
 from kesip.wbl.common import WblInvalid, expect_status, locked, require, rulebook
 from kesip.wbl.models import (
@@ -230,6 +231,7 @@ def save_placement(placement, user):
     no permission). The form and the learner of a placement do not change once it is created.
     """
     p = placement
+    current_pk = p.pk
     with transaction.atomic():
         if p.pk:
             current = locked(P, p.pk)
@@ -263,6 +265,8 @@ def save_placement(placement, user):
         if p.institution_id is None:
             raise WblInvalid([RuleViolation("wbl.placement.learner", _("Choose the learner."), "", "student")])
         _permission(user, p.institution_id, "student")
+        if current_pk is None:
+            common_rules.refuse_out_of_scope(p.institution, "student")
         lock_resources([p])
         hard, soft = check(p, rules.SAVE)
         if hard:
@@ -305,6 +309,9 @@ def place_group(group, rows, user, common=None):
     with transaction.atomic():
         group = StudyGroup.objects.select_related("institution", "programme__specialty").get(pk=group.pk)
         _permission(user, group.institution_id, "rows")
+        out = common_rules.out_of_scope(group.institution, "rows")
+        if out is not None:
+            raise BulkInvalid({}, [out])
         enrolled = {s.pk: s for s in Student.objects.filter(group=group, status=Student.Status.ENROLLED)}
         errors, built, seen = {}, [], set()
         for i, row in enumerate(rows):

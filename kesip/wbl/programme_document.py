@@ -124,6 +124,8 @@ def official(wp, snapshot, percent, language):
             + (f" ({percent['source']})" if percent["source"] else "")
         ),
     ]
+    if wp.season_label:
+        blocks.append(d.paragraph(_("Season of the profession") + ": " + wp.season_label))
     if wp.season_note.strip():
         blocks.append(d.paragraph(_("Timing and seasonality") + ": " + wp.season_note.strip()))
 

@@ -3,6 +3,7 @@ tables of sections 5, 7 and 9, and the employer's agreement given on paper. Choi
 the programme's own curriculum; the services check the rest (`kesip.wbl.programmes`)."""
 
 from django import forms
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,7 +39,7 @@ PARTS = {
     "2": ["goal"],
     "3": ["form"],
     "4": ["procedure", "mentor_duties"],
-    "5": ["season_note"],
+    "5": ["season_note", "season_from_month", "season_to_month"],
     "6": ["outcomes"],
     "8": ["safety"],
     "54": ["accessibility"],
@@ -88,6 +89,18 @@ class WblProgrammeForm(forms.ModelForm):
             elif not change.everything:
                 qs = qs.filter(institution_id__in=change.institution_ids)
             self.fields["co_developer"].queryset = qs
+        for name in ("season_from_month", "season_to_month"):
+            if name in self.fields:
+                model_field = WblProgramme._meta.get_field(name)
+                self.fields[name] = forms.TypedChoiceField(
+                    label=model_field.verbose_name,
+                    choices=[("", _("— no season —"))] + list(MONTHS.items()),
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    help_text=model_field.help_text,
+                    initial=getattr(wp, name),
+                )
         if "outcomes" in self.fields:
             self.fields["outcomes"].queryset = Competency.objects.filter(programme_id=wp.programme_id).order_by("kind", "code")
             self.fields["outcomes"].required = False

@@ -29,12 +29,15 @@ from kesip.core import access
 from kesip.core.roles import Role
 from kesip.core.rules import RuleViolation
 from kesip.wbl import programme_rules as pr
-from kesip.wbl.common import WblInvalid, expect_status, locked, may, raise_all, rulebook
+from kesip.wbl.common import WblInvalid, expect_status, locked, may, raise_all, refuse_out_of_scope, rulebook
 from kesip.wbl.models import ContentRow, LoadRow, RubricItem, WblProgramme
 
 S = WblProgramme.Status
 PASSPORT_FIELDS = ["programme", "form", "co_developer", "academic_year"]
-SECTION_FIELDS = ["normative_base", "goal", "procedure", "mentor_duties", "season_note", "safety", "accessibility"]
+SECTION_FIELDS = [
+    "normative_base", "goal", "procedure", "mentor_duties",
+    "season_note", "season_from_month", "season_to_month", "safety", "accessibility",
+]  # fmt: skip
 LOAD_FIELDS = ["semester", "activity", "practice_type", "component", "hours", "credits", "season", "position"]
 CONTENT_FIELDS = ["practice_type", "competency", "topic", "hours", "environment", "equipment", "position"]
 RUBRIC_FIELDS = ["method", "level", "descriptor", "competencies", "position"]
@@ -128,6 +131,7 @@ def save_programme(wp, user, outcomes=None):
         if wp.pk is None:
             if not is_staff(user, programme.institution_id):
                 _refuse("programme")
+            refuse_out_of_scope(programme.institution, "programme")
             wp.institution = programme.institution
             wp.status = S.DRAFT
             wp.employer_agreed_on, wp.employer_agreed_by, wp.approved_on, wp.approved_by = None, "", None, None

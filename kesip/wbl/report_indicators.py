@@ -14,10 +14,15 @@ What the figures measure, where the data cannot say more:
   hours the group's approved working curriculum plans for that year of study × the learners of
   the group placed), over the groups that have such a curriculum. The hours planned are all hours,
   or practice and industrial-training hours only, as the institution's WBL settings say (п. 53 §5).
-* Graduates employed by host employers (K14): Kesip keeps no employment record. What it counts
-  is the graduates of the year (status graduated, by a graduation order dated in the year) whose
-  dual-training placement recorded that employment after graduation was agreed with the host
-  employer (п. 19) — a promise made during training, not a contract of employment.
+* Graduates' employment (K14): the graduates of the year (status graduated, by a graduation order
+  dated in the year) with an employment record (`GraduateEmployment`, п. 56 item 13): working
+  (employed or self-employed), in the profession studied, and at a host employer of their WBL
+  (`is_host_employer`, worked out from their placements, never typed); by the outcome of their
+  latest record, and by employer. Next to it, the promise: graduates whose dual-training placement
+  recorded that employment after graduation was agreed with the host employer (п. 19), and of
+  them those who do work at that employer (the promise kept).
+* Qualification upgrading of teachers and mentors (K18, п. 56 item 14): programmes starting in the
+  year, the people enrolled (not dropped) and those who completed; training needs of the year.
 * Apprentices per mentor (K7, п. 48): the largest number of apprentices one mentor had at the
   same time (counted on the first day of each apprenticeship of the year), against the rulebook's
   maximum where the rule applies.
@@ -55,6 +60,7 @@ from django.utils import timezone
 
 from kesip.core.models import Institution, Rule, Specialty, Student, StudyGroup
 from kesip.curriculum.models import Component, CurriculumEntry, GradeBand, Movement, WorkingCurriculum
+from kesip.wbl import event_report
 from kesip.wbl.models import (
     Agreement,
     Assessment,
@@ -62,9 +68,13 @@ from kesip.wbl.models import (
     Certificate,
     DiaryEntry,
     EmployerPerson,
+    GraduateEmployment,
     MonitoringVisit,
     Placement,
     PracticeType,
+    TrainingNeed,
+    UpgradingEnrolment,
+    UpgradingProgramme,
     VolunteerRecognition,
     WblForm,
     WblSettings,
@@ -408,18 +418,102 @@ def _share_figures(ids, academic_year, start, end):
     return _rows(qs)
 
 
-def _graduate_figures(ids, start, end):
-    """Graduates of the year (K14), and those whose dual placement had employment after graduation agreed."""
+WORKING = (GraduateEmployment.Outcome.EMPLOYED, GraduateEmployment.Outcome.SELF_EMPLOYED)
+
+
+def _graduates_of_year(ids, start, end):
     graduation = Movement.objects.filter(student=OuterRef("pk"), kind=Movement.Kind.GRADUATION, on__range=(start, end))
+    return Student.objects.filter(Exists(graduation), institution_id__in=ids, status=Student.Status.GRADUATED)
+
+
+def _graduate_figures(ids, start, end):
+    """Graduates of the year (K14): their employment records, and the dual placements' promises of employment."""
     dual = Placement.objects.filter(COUNTED, student=OuterRef("pk"), form=WblForm.DUAL)
+    employment = GraduateEmployment.objects.filter(student=OuterRef("pk"))
+    working = employment.filter(outcome__in=WORKING)
+    at_promiser = GraduateEmployment.objects.filter(
+        student=OuterRef("student"), employer=OuterRef("employer"), outcome__in=WORKING
+    )
+    latest = Subquery(employment.order_by("-starts_on", "-pk").values("outcome")[:1])
     qs = (
-        Student.objects.filter(Exists(graduation), institution_id__in=ids, status=Student.Status.GRADUATED)
+        _graduates_of_year(ids, start, end)
+        .annotate(latest=latest)
         .order_by()
         .values("institution_id")
         .annotate(
             graduates=Count("pk"),
             graduates_dual=Count("pk", filter=Q(Exists(dual))),
             graduates_promised=Count("pk", filter=Q(Exists(dual.filter(employment_promised=True)))),
+            graduates_promise_kept=Count(
+                "pk", filter=Q(Exists(dual.filter(employment_promised=True).filter(Exists(at_promiser))))
+            ),
+            graduates_recorded=Count("pk", filter=Q(Exists(employment))),
+            graduates_employed=Count("pk", filter=Q(Exists(working))),
+            graduates_in_profession=Count("pk", filter=Q(Exists(working.filter(in_profession=True)))),
+            graduates_host=Count("pk", filter=Q(Exists(working.filter(is_host_employer=True)))),
+            **{f"outcome__{code}": Count("pk", filter=Q(latest=code)) for code in GraduateEmployment.Outcome.values},
+        )
+    )
+    return _rows(qs)
+
+
+def _employer_figures(ids, start, end):
+    """The year's graduates who work, by employer (the register's or a name typed): one GROUP BY query."""
+    graduated = _graduates_of_year(ids, start, end).values("pk")
+    qs = (
+        GraduateEmployment.objects.filter(institution_id__in=ids, outcome__in=WORKING, student__in=graduated)
+        .order_by()
+        .values("institution_id", "employer_id", "employer__name", "employer_name")
+        .annotate(
+            n=Count("student", distinct=True),
+            host=Count("student", distinct=True, filter=Q(is_host_employer=True)),
+            profession=Count("student", distinct=True, filter=Q(in_profession=True)),
+        )
+    )
+    out = {}
+    for row in qs:
+        name = row["employer__name"] or row["employer_name"] or ""
+        out.setdefault(row["institution_id"], []).append(
+            {"employer": row["employer_id"], "name": name, "graduates": row["n"], "host": row["host"],
+             "in_profession": row["profession"]}
+        )  # fmt: skip
+    return out
+
+
+def _upgrading_figures(ids, start, end):
+    """K18: upgrading programmes starting in the year, the people in them, and who completed."""
+    E = UpgradingEnrolment.Result
+    inside = Q(enrolments__result__in=(E.ENROLLED, E.COMPLETED))
+    qs = (
+        UpgradingProgramme.objects.filter(institution_id__in=ids, starts_on__range=(start, end))
+        .order_by()
+        .values("institution_id")
+        .annotate(
+            upgrading_programmes=Count("pk", distinct=True),
+            upgrading_from_needs=Count(
+                "pk", distinct=True, filter=Q(Exists(TrainingNeed.objects.filter(programme=OuterRef("pk"))))
+            ),
+            upgrading_enrolled=Count("enrolments", filter=inside),
+            upgrading_completed=Count("enrolments", filter=Q(enrolments__result=E.COMPLETED)),
+            upgrading_teachers=Count("enrolments__staff", distinct=True, filter=inside),
+            upgrading_mentors=Count("enrolments__mentor", distinct=True, filter=inside),
+        )
+    )
+    return _rows(qs)
+
+
+def _need_figures(ids, academic_year):
+    S = TrainingNeed.Status
+    qs = (
+        TrainingNeed.objects.filter(institution_id__in=ids, academic_year=academic_year)
+        .order_by()
+        .values("institution_id")
+        .annotate(
+            needs=Count("pk"),
+            needs_staff=Count("pk", filter=Q(staff__isnull=False)),
+            needs_mentors=Count("pk", filter=Q(mentor__isnull=False)),
+            needs_planned=Count("pk", filter=Q(status=S.PLANNED)),
+            needs_met=Count("pk", filter=Q(status=S.MET)),
         )
     )
     return _rows(qs)
@@ -482,14 +576,17 @@ SOURCES = {
     "m": _mentor_figures,
     "gr": _graduate_figures,
     "v": _volunteer_figures,
+    "ev": event_report.event_figures,
+    "evi": event_report.event_involvement,
     "mv": _visit_figures,
+    "up": _upgrading_figures,
 }
 # Figures that are a largest value (merged by max), and those that hold for one country only (merged if equal).
 MAX_KEYS = {"most", "lag_max", "apprentice_peak"}
 SAME_KEYS = {"method", "pass_mark", "apprentice_limit"}
 
 
-def _compose(src, gender, specialties, jurisdiction, limit, pass_mark):
+def _compose(src, gender, specialties, jurisdiction, limit, pass_mark, by_employer=()):
     """The sums of one institution, shaped as the report stores them (choice codes, not labels)."""
 
     def get(source, name):
@@ -575,6 +672,26 @@ def _compose(src, gender, specialties, jurisdiction, limit, pass_mark):
             "graduates": get("gr", "graduates"),
             "dual": get("gr", "graduates_dual"),
             "employment_promised": get("gr", "graduates_promised"),
+            "promise_kept": get("gr", "graduates_promise_kept"),
+            "recorded": get("gr", "graduates_recorded"),
+            "employed": get("gr", "graduates_employed"),
+            "in_profession": get("gr", "graduates_in_profession"),
+            "host_employer": get("gr", "graduates_host"),
+            "by_outcome": choice("gr", "outcome", GraduateEmployment.Outcome.values),
+            "by_employer": sorted(by_employer, key=lambda r: (-r["graduates"], r["name"])),
+        },
+        "upgrading": {
+            "programmes": get("up", "upgrading_programmes"),
+            "from_needs": get("up", "upgrading_from_needs"),
+            "enrolled": get("up", "upgrading_enrolled"),
+            "completed": get("up", "upgrading_completed"),
+            "teachers": get("up", "upgrading_teachers"),
+            "mentors": get("up", "upgrading_mentors"),
+            "needs": get("nd", "needs"),
+            "needs_staff": get("nd", "needs_staff"),
+            "needs_mentors": get("nd", "needs_mentors"),
+            "needs_planned": get("nd", "needs_planned"),
+            "needs_met": get("nd", "needs_met"),
         },
         "internships": {
             "total": p("internships"),
@@ -596,6 +713,7 @@ def _compose(src, gender, specialties, jurisdiction, limit, pass_mark):
             "hours": get("v", "volunteer_hours"),
         },
         "visits": {"count": get("mv", "visits"), "employers": get("mv", "visited_employers")},
+        "events": event_report.compose(get),
     }
 
 
@@ -603,6 +721,8 @@ def _add(into, other):
     for key, value in other.items():
         if key == "jurisdictions":
             into[key] = sorted(set(into[key]) | set(value))
+        elif key == "by_employer":
+            into[key] = sorted([*into[key], *value], key=lambda r: (-r["graduates"], r["name"]))
         elif key == "gender":
             rows = {r["specialty"] or 0: r for r in into[key]}
             for r in value:
@@ -665,7 +785,15 @@ def _finish(ind, academic_year, institutions):
     g, i = ind["graduates"], ind["internships"]
     g["percent"] = _pct(g["employment_promised"], g["graduates"])
     g["dual_percent"] = _pct(g["employment_promised"], g["dual"])
+    g["promise_kept_percent"] = _pct(g["promise_kept"], g["employment_promised"])
+    g["employed_percent"] = _pct(g["employed"], g["graduates"])
+    g["in_profession_percent"] = _pct(g["in_profession"], g["graduates"])
+    g["host_employer_percent"] = _pct(g["host_employer"], g["graduates"])
+    up = ind["upgrading"]
+    up["completed_percent"] = _pct(up["completed"], up["enrolled"])
+    up["needs_met_percent"] = _pct(up["needs_met"], up["needs"])
     i["average_days"] = _avg(i["days"], i["total"])
+    event_report.finish(ind["events"], _pct)
     return ind
 
 
@@ -685,6 +813,8 @@ def _compute(ids, academic_year, institutions=None):
     found = {name: query(ids, start, end) for name, query in SOURCES.items()}
     found["ap"] = _apprentice_figures(ids, start, end, limits)
     found["s"] = _share_figures(ids, academic_year, start, end)
+    found["nd"] = _need_figures(ids, academic_year)
+    by_employer = _employer_figures(ids, start, end)
     gender = _gender_figures(ids, start, end)
     specialty_ids = {sid for rows in gender.values() for sid, _sex, _n in rows if sid}
     specialties = {
@@ -695,7 +825,7 @@ def _compute(ids, academic_year, institutions=None):
     for iid in ids:
         j = jurisdiction.get(iid)
         src = {name: rows.get(iid, {}) for name, rows in found.items()}
-        composed[iid] = _compose(src, gender.get(iid, []), specialties, j, limits.get(j), marks.get(j))
+        composed[iid] = _compose(src, gender.get(iid, []), specialties, j, limits.get(j), marks.get(j), by_employer.get(iid, []))
     total = _finish(_merge(composed.values()), academic_year, len(ids))
     return {iid: _finish(copy.deepcopy(c), academic_year, 1) for iid, c in composed.items()}, total
 

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kesip.core import documents as d
+from kesip.wbl import event_report
 from kesip.wbl.models import Agreement, AnnualReport, Placement, PracticeType, WblForm
 
 
@@ -264,24 +265,76 @@ def sections(ind):
         _("Placements of learners by the specialty of their group's programme and the learner's sex (п. 57 item 14)."),
     )
     g = ind["graduates"]
+    graduate_blocks = [
+        d.fields(
+            [
+                (_("Graduates of the year"), num(g["graduates"])),
+                (_("… with an employment record"), num(g.get("recorded"))),
+                (_("… working (employed or self-employed)"), f"{num(g.get('employed'))} · {pct(g.get('employed_percent'))}"),
+                (
+                    _("… working in the profession studied"),
+                    f"{num(g.get('in_profession'))} · {pct(g.get('in_profession_percent'))}",
+                ),
+                (
+                    _("… working at a host employer of their WBL"),
+                    f"{num(g.get('host_employer'))} · {pct(g.get('host_employer_percent'))}",
+                ),
+                (_("… trained in dual training"), num(g["dual"])),
+                (_("… whose host employer agreed to employ them"), f"{num(g['employment_promised'])} · {pct(g['percent'])}"),
+                (
+                    _("… of them employed there (the promise kept)"),
+                    f"{num(g.get('promise_kept'))} · {pct(g.get('promise_kept_percent'))}",
+                ),
+            ]
+        )
+    ]
+    if "by_outcome" in g:
+        from kesip.wbl.models import GraduateEmployment
+
+        graduate_blocks.append(
+            _table([_("Outcome (latest record)"), _("Graduates")], _choice_rows(g["by_outcome"], GraduateEmployment.Outcome))
+        )
+    if g.get("by_employer"):
+        graduate_blocks.append(
+            d.table(
+                [_("Employer"), _("Graduates working"), _("Hosted their WBL"), _("In the profession")],
+                [[r["name"], num(r["graduates"]), num(r["host"]), num(r["in_profession"])] for r in g["by_employer"]],
+                widths=[52, 16, 16, 16],
+            )
+        )
     section(
         "graduates",
-        _("Graduates and employment promised by host employers (K14)"),
-        [
-            d.fields(
-                [
-                    (_("Graduates of the year"), num(g["graduates"])),
-                    (_("… of them trained in dual training"), num(g["dual"])),
-                    (_("… whose host employer agreed to employ them"), f"{num(g['employment_promised'])} · {pct(g['percent'])}"),
-                ]
-            )
-        ],
+        _("Graduates' employment (K14)"),
+        graduate_blocks,
         _(
-            "Kesip keeps no record of employment: this counts graduates of the year (by a graduation order dated in the "
-            "year) whose dual-training placement recorded that employment after graduation was agreed with the host "
-            "employer (п. 19) — a promise, not a contract of employment."
+            "Graduates of the year (by a graduation order dated in the year) and their employment records (п. 4, "
+            "п. 56 item 13). Whether the employer hosted the graduate's WBL is worked out from the placements, not typed. "
+            "The promise is the dual-training placement's record that the host employer agreed to employ the graduate "
+            "(п. 19); it is kept when the graduate works at that employer."
         ),
     )
+    up = ind.get("upgrading")
+    if up is not None:
+        section(
+            "upgrading",
+            _("Qualification upgrading of teachers and mentors (K18)"),
+            [
+                d.fields(
+                    [
+                        (_("Upgrading programmes starting in the year"), num(up["programmes"])),
+                        (_("… built on training needs"), num(up["from_needs"])),
+                        (_("People enrolled"), num(up["enrolled"])),
+                        (_("… teachers and masters"), num(up["teachers"])),
+                        (_("… employers' mentors"), num(up["mentors"])),
+                        (_("Completed with a certificate"), f"{num(up['completed'])} · {pct(up['completed_percent'])}"),
+                        (_("Training needs of the year"), num(up["needs"])),
+                        (_("… of teachers and masters / of mentors"), f"{num(up['needs_staff'])} / {num(up['needs_mentors'])}"),
+                        (_("… with a programme planned / met"), f"{num(up['needs_planned'])} / {num(up['needs_met'])}"),
+                    ]
+                )
+            ],
+            _("Programmes developed on the analysis of training needs of teachers and mentors (п. 56 item 14)."),
+        )
     i = ind["internships"]
     section(
         "internships",
@@ -335,6 +388,9 @@ def sections(ind):
             )
         ],
     )
+    events_section = event_report.section(ind, num, pct, _choice_rows, _table)
+    if events_section:  # a report frozen before events were counted has none
+        out.append(events_section)
     return out
 
 
@@ -362,10 +418,14 @@ COLUMNS = [
     ("passed", lambda: _("Passed"), lambda i: pct(i["assessments"]["pass_percent"])),
     ("women", lambda: _("Women"), lambda i: pct(i["gender_total"]["female_percent"])),
     ("promised", lambda: _("Graduates promised employment"), lambda i: num(i["graduates"]["employment_promised"])),
+    ("employed", lambda: _("Graduates working"), lambda i: pct(i["graduates"].get("employed_percent"))),
+    ("host", lambda: _("At a host employer"), lambda i: num(i["graduates"].get("host_employer"))),
+    ("upgrading", lambda: _("Upgrading participants"), lambda i: num(i.get("upgrading", {}).get("enrolled"))),
     ("internships", lambda: _("Internships"), lambda i: num(i["internships"]["total"])),
     ("apprenticeships", lambda: _("Apprenticeships"), lambda i: num(i["apprenticeships"]["total"])),
     ("volunteers", lambda: _("Volunteering recognised"), lambda i: num(i["volunteers"]["recognised"])),
     ("visits", lambda: _("Monitoring visits"), lambda i: num(i["visits"]["count"])),
+    ("events", lambda: _("WBL events held"), lambda i: num(i.get("events", {}).get("held"))),
 ]
 
 

@@ -4,7 +4,19 @@ from importlib import import_module
 
 app_name = "wbl"
 
-CONCERNS = ("employers", "agreements", "programmes", "placements", "orders", "diary", "internships", "reports")
+CONCERNS = (
+    "employers",
+    "agreements",
+    "programmes",
+    "placements",
+    "orders",
+    "diary",
+    "internships",
+    "reports",
+    "events",
+    "engagement",
+    "outcomes",
+)
 
 urlpatterns = []
 for _concern in CONCERNS:

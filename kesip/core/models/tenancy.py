@@ -165,6 +165,14 @@ class Institution(models.Model):
     website = models.URLField(_("website"), blank=True)
     phone = models.CharField(_("phone"), max_length=64, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    military_state_body = models.BooleanField(
+        _("educational organisation of a state body with military service"),
+        default=False,
+        help_text=_(
+            "Such organisations are outside the regulation on work-based learning (KG, п. 1): "
+            "no WBL agreements, placements or programmes are run for them."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()
@@ -178,6 +186,7 @@ class Institution(models.Model):
         "full_name_ky", "full_name_ru", "full_name_kk", "full_name_en",
         "short_name_ky", "short_name_ru", "short_name_kk", "short_name_en",
         "legal_address", "registration_number", "okpo", "inn", "bin", "founding_year", "head", "website", "phone", "email",
+        "military_state_body",
     ]  # fmt: skip
 
     class Meta:
@@ -218,11 +227,28 @@ class Institution(models.Model):
             errors["inn"] = _("An INN is a Kyrgyz identifier; an institution in Kazakhstan has a BIN.")
         if self.authority_id and self.jurisdiction and self.authority.jurisdiction != self.jurisdiction:
             errors["authority"] = _("The authority belongs to another country.")
+        if self.military_state_body and self.pk and self.runs_wbl():
+            errors["military_state_body"] = _(
+                "The institution already runs work-based learning (agreements, placements or WBL programmes); "
+                "an educational organisation of a state body with military service is outside the WBL regulation (п. 1). "
+                "Cancel or remove its WBL records first."
+            )
         if errors:
             raise ValidationError(errors)
 
+    def runs_wbl(self):
+        """Whether any WBL agreement, placement or WBL programme is recorded for the institution (three short queries)."""
+        from django.apps import apps
+
+        if not apps.is_installed("kesip.wbl"):
+            return False
+        return any(
+            apps.get_model("wbl", name).objects.filter(institution_id=self.pk).exists()
+            for name in ("Agreement", "Placement", "WblProgramme")
+        )
+
     def get_absolute_url(self):
-        return reverse("core:institution_detail", args=[self.pk])
+        return reverse("core:institutions_detail", args=[self.pk])
 
 
 class Licence(models.Model):

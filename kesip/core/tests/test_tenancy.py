@@ -99,6 +99,15 @@ def wbl_objects_of(t):
         "report": t.report,
         "reportagreement": t.reportagreement,
         "settings": t.settings,
+        "event": t.event,
+        "juror": t.juror,
+        "parttime": t.parttime,
+        "incentive": t.incentive,
+        "mentor_request": t.mentor_request,
+        "employment": t.employment,
+        "trainingneed": t.trainingneed,
+        "upgrading": t.upgrading,
+        "enrolment": t.enrolment,
     }
 
 
@@ -297,6 +306,14 @@ def wbl_api_objects_of(t):
         wbl.AnnualReport: t.report,
         wbl.ReportAgreement: t.reportagreement,
         wbl.WblSettings: t.settings,
+        wbl.WblEvent: t.event,
+        wbl.PartTimeJob: t.parttime,
+        wbl.Incentive: t.incentive,
+        wbl.MentorRequest: t.mentor_request,
+        wbl.GraduateEmployment: t.employment,
+        wbl.TrainingNeed: t.trainingneed,
+        wbl.UpgradingProgramme: t.upgrading,
+        wbl.UpgradingEnrolment: t.enrolment,
     }
 
 

@@ -227,6 +227,11 @@ def test_delete_refuses_a_record_still_in_use(client, world, login):
 
     # A student's WBL records keep the student: they go first.
     OrderLine.objects.filter(placement__student__group=world.a.group).delete()
+    from kesip.wbl.models import Incentive, MentorRequest, PartTimeJob
+
+    Incentive.objects.filter(placement__student__group=world.a.group).delete()
+    MentorRequest.objects.filter(placement__student__group=world.a.group).delete()
+    PartTimeJob.objects.filter(student__group=world.a.group).delete()
     Placement.objects.filter(student__group=world.a.group).delete()
     AgreementRosterEntry.objects.filter(student__group=world.a.group).delete()
     VolunteerRecognition.objects.filter(student__group=world.a.group).delete()

@@ -34,6 +34,7 @@ from kesip.core.models import (
     Student,
     StudyGroup,
 )
+from kesip.core.rules import in_force as rules_in_force
 from kesip.core.views.generic import history_entries
 
 
@@ -166,6 +167,7 @@ def rulebook(request):
         {
             "wbl_settings_institution": wbl_institution,
             "wbl_settings_rows": wbl_rows,
+            "wbl_inferred_rows": open_questions.inferred_rows(request.user),
             "wbl_settings_url": reverse("wbl:settings_own") if editable else None,
             "page": page,
             "jurisdiction": jurisdiction,
@@ -182,6 +184,12 @@ def rulebook(request):
 def institution_detail(request, pk):
     institution = get_object_or_404(institutions_with_counts(request.user), pk=pk)
     can_edit = Institution.objects.for_user(request.user, "change").filter(pk=pk).exists()
+    out_of_wbl = None
+    if institution.military_state_body:
+        # VR-1 (п. 1): the WBL regulation does not apply to it; the rule names the clause where it is in force.
+        out_of_wbl = rules_in_force(institution.jurisdiction, ("wbl.scope.military_state_body",)).get(
+            "wbl.scope.military_state_body"
+        )
     return render(
         request,
         "core/institution_detail.html",
@@ -190,6 +198,8 @@ def institution_detail(request, pk):
             "licences": institution.licences.all(),
             "can_edit": can_edit,
             "can_history": True,
+            "military_body": institution.military_state_body,
+            "out_of_wbl": out_of_wbl,
         },
     )
 

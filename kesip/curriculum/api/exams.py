@@ -12,10 +12,13 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kesip.core import access
 from kesip.core import api as core_api
-from kesip.curriculum import exams
+from kesip.core.models import Employer
+from kesip.curriculum import exam_rules, exams
 from kesip.curriculum.api.design import ViolationSerializer
 from kesip.curriculum.models import AwardedQualification, ExamResult, GradeBand, GradingScale, QualificationExam
+from kesip.curriculum.rules import rulebook_for
 
 
 def refused(invalid):
@@ -52,10 +55,12 @@ class ExamSerializer(core_api.ScopedSerializer):
     expert_list = serializers.ListField(child=serializers.CharField(), read_only=True)
     result_count = serializers.IntegerField(read_only=True)
     passed_count = serializers.IntegerField(read_only=True)
+    warnings = serializers.SerializerMethodField(help_text="VR-48 (soft): the attestation board names no employer.")
 
     class Meta:
         model = QualificationExam
-        fields = ["id", "institution", "group", *exams.EXAM_FIELDS, "status", "expert_list", "result_count", "passed_count"]
+        fields = ["id", "institution", "group", *exams.EXAM_FIELDS, "employer_members", "status", "expert_list",
+                  "result_count", "passed_count", "warnings"]  # fmt: skip
         read_only_fields = ["institution", "status"]
         extra_kwargs = {"scale": {"required": False, "help_text": "Empty: the default scale of the institution's country."}}
         validators = []  # a second exam of the group is refused by the exam rules, with their clause
@@ -64,6 +69,15 @@ class ExamSerializer(core_api.ScopedSerializer):
         super().__init__(*args, **kwargs)
         if self.instance is not None and not isinstance(self.instance, list):
             self.fields["group"].read_only = True
+        if "employer_members" in self.fields:
+            # Whoever plans exams names the board's employers of their institutions (the employers' own pages may be closed
+            # to them); the service checks that each is of the exam's institution.
+            request = self.context.get("request")
+            scope = access.scope_for(getattr(request, "user", None), QualificationExam, "change")
+            employers = Employer.objects.all()
+            if not scope.everything:
+                employers = employers.filter(institution_id__in=scope.institution_ids)
+            self.fields["employer_members"].child_relation.queryset = employers
 
     def validate(self, attrs):
         group = attrs.get("group") or self.instance.group
@@ -75,6 +89,14 @@ class ExamSerializer(core_api.ScopedSerializer):
     def _clean_exclusions(self):
         # The exam rules name a second exam of the group with its clause; the bare constraint would not.
         return [*super()._clean_exclusions(), "group"]
+
+    @extend_schema_field(ViolationSerializer(many=True))
+    def get_warnings(self, exam):
+        books = self.context.setdefault("_books", {})
+        key = exam.group.institution.jurisdiction  # one rulebook per country for the whole list
+        if key not in books:
+            books[key] = rulebook_for(key)
+        return [v.as_dict() for v in exam_rules.board_warnings(exam, books[key], exam.employer_members.all())]
 
 
 class ResultRowSerializer(serializers.Serializer):
@@ -105,6 +127,7 @@ class OutcomeSerializer(serializers.Serializer):
     exam = ExamSerializer()
     awarded = AwardedQualificationSerializer(many=True)
     skipped = ViolationSerializer(many=True, help_text="Students who already hold the qualification: not awarded twice.")
+    warnings = ViolationSerializer(many=True, help_text="VR-48 (soft): held with no employer named on the board.")
 
 
 class ExamStepSerializer(serializers.Serializer):
@@ -122,14 +145,16 @@ class ExamViewSet(core_api.ScopedViewSet):
         return (
             super()
             .get_queryset()
-            .select_related("group", "scale")
+            .select_related("group__institution", "scale")
+            .prefetch_related("employer_members")
             .annotate(result_count=Count("results"), passed_count=Count("results", filter=Q(results__passed=True)))
         )
 
     def _read(self, pk):
         exam = (
             QualificationExam.objects.for_user(self.request.user)
-            .select_related("group", "scale")
+            .select_related("group__institution", "scale")
+            .prefetch_related("employer_members")
             .annotate(result_count=Count("results"), passed_count=Count("results", filter=Q(results__passed=True)))
             .get(pk=pk)
         )
@@ -139,9 +164,11 @@ class ExamViewSet(core_api.ScopedViewSet):
     def create(self, request, *args, **kwargs):
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        exam = QualificationExam(**data.validated_data)
+        values = dict(data.validated_data)
+        employers = values.pop("employer_members", [])
+        exam = QualificationExam(**values)
         try:
-            exams.save_exam(exam, request.user)
+            exams.save_exam(exam, request.user, employers=employers)
         except exams.ExamInvalid as invalid:
             return refused(invalid)
         return Response(self._read(exam.pk), status=201)
@@ -151,10 +178,12 @@ class ExamViewSet(core_api.ScopedViewSet):
         exam = self.get_object()
         data = self.get_serializer(exam, data=request.data, partial=kwargs.pop("partial", False))
         data.is_valid(raise_exception=True)
-        for name, value in data.validated_data.items():
+        values = dict(data.validated_data)
+        employers = values.pop("employer_members", None)
+        for name, value in values.items():
             setattr(exam, name, value)
         try:
-            exams.save_exam(exam, request.user)
+            exams.save_exam(exam, request.user, employers=employers)
         except exams.ExamInvalid as invalid:
             return refused(invalid)
         return Response(self._read(exam.pk))
@@ -168,6 +197,7 @@ class ExamViewSet(core_api.ScopedViewSet):
                 "exam": self._read(outcome.exam.pk),
                 "awarded": AwardedQualificationSerializer(outcome.awarded, many=True).data,
                 "skipped": [v.as_dict() for v in outcome.skipped],
+                "warnings": [v.as_dict() for v in outcome.warnings],
             }
         )
 

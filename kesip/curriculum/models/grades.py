@@ -173,9 +173,16 @@ class QualificationExam(InstitutionScoped):
     venue = models.CharField(_("venue address"), max_length=255, blank=True)
     held_on = models.DateField(_("date"))
     experts = models.TextField(_("experts"), help_text=_("One expert per line: name, position, organisation."))
+    employer_members = models.ManyToManyField(
+        "core.Employer",
+        blank=True,
+        related_name="attestation_boards",
+        verbose_name=_("employers represented on the board"),
+        help_text=_("The employers whose representatives sit on the attestation board (KG WBL regulation п. 4, 57 (13))."),
+    )
     scale = models.ForeignKey(GradingScale, on_delete=models.PROTECT, related_name="+", verbose_name=_("grading scale"))
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PLANNED)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[employer_members])
 
     objects = ScopedQuerySet.as_manager()
     access_area = "journal"

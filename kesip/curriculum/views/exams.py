@@ -22,11 +22,12 @@ from django.utils.translation import ngettext
 
 from kesip.core import access
 from kesip.core.forms import DATE, add_violation
-from kesip.core.models import Student, StudyGroup
+from kesip.core.models import Employer, Student, StudyGroup
 from kesip.core.rules import RuleViolation
 from kesip.core.views.generic import history_entries, require_perm
 from kesip.curriculum import exam_rules, exams
 from kesip.curriculum.models import AwardedQualification, ExamResult, GradingScale, QualificationExam
+from kesip.curriculum.rules import rulebook_for
 from kesip.curriculum.views.common import scoped_or_404 as _get
 
 E = QualificationExam
@@ -42,9 +43,13 @@ class ExamForm(forms.ModelForm):
 
     class Meta:
         model = QualificationExam
-        fields = exams.EXAM_FIELDS
+        fields = [*exams.EXAM_FIELDS, "employer_members"]
         field_classes = {"qualification": QualificationChoice}
-        widgets = {"held_on": DATE, "experts": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "held_on": DATE,
+            "experts": forms.Textarea(attrs={"rows": 4}),
+            "employer_members": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        }
 
     def __init__(self, *args, group=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,6 +57,10 @@ class ExamForm(forms.ModelForm):
         self.instance.group, self.instance.institution = group, group.institution
         self.fields["qualification"].queryset = group.programme.qualifications.select_related("specialty").order_by("code")
         self.fields["scale"].queryset = GradingScale.objects.filter(jurisdiction=group.institution.jurisdiction)
+        chosen = list(self.instance.employer_members.values_list("pk", flat=True)) if self.instance.pk else []
+        self.fields["employer_members"].queryset = Employer.objects.filter(
+            Q(is_active=True) | Q(pk__in=chosen), institution_id=group.institution_id
+        ).order_by("name")
         if not self.instance.pk:
             default = GradingScale.default_for(group.institution.jurisdiction)
             if default and not self.initial.get("scale"):
@@ -127,7 +136,7 @@ def _exam_form(request, group, exam, title):
         form = ExamForm(request.POST, instance=exam, group=group)
         if form.is_valid():
             try:
-                exams.save_exam(form.instance, request.user)
+                exams.save_exam(form.instance, request.user, employers=form.cleaned_data["employer_members"])
             except exams.ExamInvalid as invalid:
                 for v in invalid.violations:
                     add_violation(form, v)
@@ -135,6 +144,8 @@ def _exam_form(request, group, exam, title):
                 add_violation(form, violation)
             else:
                 messages.success(request, _("Saved: %(object)s") % {"object": form.instance})
+                for v in exam_rules.board_warnings(form.instance):
+                    messages.warning(request, _with_source(v))
                 return HttpResponseRedirect(form.instance.get_absolute_url())
         status = 400
     else:
@@ -221,6 +232,7 @@ def exam(request, pk):
     prefetch_related_objects([exam.scale], "bands")
     _enrolled, results, rows = _table(exam)
     awards = [(r["student"], r["holds"]) for r in rows if r["holds"] and r["holds"].exam_id == exam.pk]
+    board = list(exam.employer_members.order_by("name"))
     return render(
         request,
         "curriculum/exam.html",
@@ -233,6 +245,8 @@ def exam(request, pk):
             "passed_count": sum(1 for r in results.values() if r.passed),
             "result_count": len(results),
             "steps": exams.allowed_steps(exam, request.user, len(results)),
+            "board": board,
+            "board_warnings": exam_rules.board_warnings(exam, rulebook_for(exam.group.institution.jurisdiction), employers=board),
         },
     )
 
@@ -323,7 +337,7 @@ def _report(request, outcome, closed):
         )
     else:
         messages.success(request, _("The exam is held."))
-    for v in outcome.skipped:
+    for v in [*outcome.skipped, *outcome.warnings]:
         messages.warning(request, _with_source(v))
 
 

@@ -2,7 +2,19 @@
 
 from importlib import import_module
 
-CONCERNS = ("employers", "agreements", "programmes", "placements", "orders", "diary", "internships", "reports")
+CONCERNS = (
+    "employers",
+    "agreements",
+    "programmes",
+    "placements",
+    "orders",
+    "diary",
+    "internships",
+    "reports",
+    "events",
+    "engagement",
+    "outcomes",
+)
 
 
 def register(router):

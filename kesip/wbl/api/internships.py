@@ -91,13 +91,14 @@ class CertificateSerializer(serializers.ModelSerializer):
 class InternshipSerializer(serializers.ModelSerializer):
     intern = serializers.SerializerMethodField()
     sites = SiteSerializer(many=True, read_only=True)
-    certificate = serializers.SerializerMethodField()
+    certificate = serializers.SerializerMethodField(help_text="The certificate in force, else the latest revoked one.")
+    certificates = serializers.SerializerMethodField(help_text="Every certificate issued, revoked ones included, oldest first.")
 
     class Meta:
         model = P
         fields = ["id", "institution", "student", "intern_staff", "intern", "employer", "starts_on", "ends_on", "hours",
                   "status", *internships.PROGRAMME_FIELDS, "programme_agreed_on", "outcome", "sites",
-                  "certificate"]  # fmt: skip
+                  "certificate", "certificates"]  # fmt: skip
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField())
@@ -106,11 +107,14 @@ class InternshipSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(CertificateSerializer(allow_null=True))
     def get_certificate(self, placement):
-        try:
-            certificate = placement.certificate
-        except Certificate.DoesNotExist:
-            return None
-        return CertificateSerializer(certificate, context=self.context).data
+        certificate = placement.certificate
+        return CertificateSerializer(certificate, context=self.context).data if certificate is not None else None
+
+    @extend_schema_field(CertificateSerializer(many=True))
+    def get_certificates(self, placement):
+        return CertificateSerializer(
+            sorted(placement.certificates.all(), key=lambda c: (c.issued_on, c.pk)), many=True, context=self.context
+        ).data
 
 
 class AgreeSerializer(serializers.Serializer):
@@ -153,7 +157,8 @@ class InternshipViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             P.objects.for_user(self.request.user, act)
             .filter(form=WblForm.INTERNSHIP)
-            .select_related("student", "intern_staff").prefetch_related("certificates")
+            .select_related("student", "intern_staff")
+            .prefetch_related("certificates")
             .prefetch_related("sites")
             .order_by("pk")
         )

@@ -94,6 +94,7 @@ class WblEvent(InstitutionScoped):
 
     access_area = "wbl"
     employer_path = "employer"
+    student_path = "attendance__student"  # a learner sees the events they are on the sheet of
 
     class Meta:
         verbose_name = _("WBL event")

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -25,6 +26,8 @@ class WblProgramme(InstitutionScoped):
         DRAFT = "draft", _("Draft")
         EMPLOYER_REVIEW = "employer_review", _("With the employer for review")
         APPROVED = "approved", _("Approved by the institution")
+        PUBLISHED = "published", _("Published")
+        REVISED = "revised", _("Replaced by a revision")
 
     programme = models.ForeignKey(
         "core.Programme", on_delete=models.PROTECT, related_name="wbl_programmes", verbose_name=_("educational programme")
@@ -74,6 +77,25 @@ class WblProgramme(InstitutionScoped):
     approved_by = models.ForeignKey(
         "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("approved by")
     )
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    previous = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revision",
+        verbose_name=_("revises"),
+    )
+    revised_from_report = models.ForeignKey(
+        "wbl.AnnualReport",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="revised_programmes",
+        verbose_name=_("revised after the annual report"),
+    )
+    revision_reason = models.TextField(_("what the revision changes and why"), blank=True)
     history = HistoricalRecords(m2m_fields=[outcomes])
 
     access_area = "wbl"
@@ -96,8 +118,18 @@ class WblProgramme(InstitutionScoped):
         errors = {}
         same_institution(errors, self, "programme", self.programme if self.programme_id else None)
         same_institution(errors, self, "co_developer", self.co_developer if self.co_developer_id else None)
+        if bool(self.season_from_month) != bool(self.season_to_month):
+            field = "season_to_month" if self.season_from_month else "season_from_month"
+            errors[field] = _("Give both the first and the last month of the season, or neither.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def season_label(self):
+        """“March – May” (section 5), or "" when the profession has no season."""
+        if not self.season_from_month or not self.season_to_month:
+            return ""
+        return f"{MONTHS[self.season_from_month]} – {MONTHS[self.season_to_month]}"
 
     def get_absolute_url(self):
         return reverse("wbl:wblprogramme_detail", args=[self.pk])

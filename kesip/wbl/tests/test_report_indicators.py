@@ -131,7 +131,81 @@ def test_gender_by_profession():
 def test_graduates_promised_employment_by_the_host_employer():
     g = reports.indicators([college().institution], YEAR)["graduates"]
     # s1 graduated in the year and her dual placement had employment agreed; s3 graduated the year before.
-    assert g == {"graduates": 1, "dual": 1, "employment_promised": 1, "percent": 100.0, "dual_percent": 100.0}
+    promised = {k: g[k] for k in ("graduates", "dual", "employment_promised", "percent", "dual_percent")}
+    assert promised == {"graduates": 1, "dual": 1, "employment_promised": 1, "percent": 100.0, "dual_percent": 100.0}
+    # No employment recorded yet: nothing is counted as employed, and the promise is not (yet) kept.
+    assert (g["recorded"], g["employed"], g["host_employer"], g["promise_kept"]) == (0, 0, 0, 0)
+
+
+def test_graduates_employment_counts_the_records_next_to_the_promise():
+    """K14: s1 works at e2 (her dual host: the promise kept); s4 works elsewhere; s5 studies on; s3 graduated before."""
+    from kesip.curriculum.models import Movement
+    from kesip.wbl import outcomes
+    from kesip.wbl.models import GraduateEmployment
+
+    t = college()
+    s4 = f.StudentFactory(institution=t.institution, group=t.g1, status="graduated")
+    s5 = f.StudentFactory(institution=t.institution, group=t.g1, status="graduated")
+    for s in (s4, s5):
+        Movement.objects.create(
+            institution=t.institution,
+            student=s,
+            kind="graduation",
+            on=D(2025, 6, 30),
+            order_number="1-к",
+            order_date=D(2025, 6, 30),
+        )
+    for student, kw in (
+        (t.s1, {"employer": t.e2, "in_profession": True}),
+        (s4, {"employer_name": "ОсОО «Сырткы»"}),
+        (s5, {"outcome": "further_study"}),
+        (t.s3, {"employer": t.e1}),
+    ):
+        values = {"outcome": "employed", "starts_on": D(2025, 7, 1), **kw}
+        outcomes.save_employment(GraduateEmployment(institution=t.institution, student=student, **values), t.admin)
+    g = reports.indicators([t.institution], YEAR)["graduates"]
+    assert (g["graduates"], g["recorded"], g["employed"], g["in_profession"], g["host_employer"]) == (3, 3, 2, 1, 1)
+    assert (g["employment_promised"], g["promise_kept"], g["promise_kept_percent"]) == (1, 1, 100.0)
+    assert (g["employed_percent"], g["host_employer_percent"]) == (66.7, 33.3)
+    assert g["by_outcome"]["employed"] == 2 and g["by_outcome"]["further_study"] == 1 and g["by_outcome"]["seeking"] == 0
+    assert g["by_employer"] == [
+        {"employer": None, "name": "ОсОО «Сырткы»", "graduates": 1, "host": 0, "in_profession": 0},
+        {"employer": t.e2.pk, "name": "ОсОО «Экинчи»", "graduates": 1, "host": 1, "in_profession": 1},
+    ]
+    from kesip.wbl import report_tables
+
+    [section] = [s for s in report_tables.sections(reports.indicators([t.institution], YEAR)) if s["key"] == "graduates"]
+    assert "K14" in section["title"]
+
+
+def test_qualification_upgrading_of_the_year_k18():
+    from kesip.wbl import outcomes
+    from kesip.wbl.models import TrainingNeed, UpgradingProgramme
+
+    t = college()
+    teacher = f.StaffFactory(institution=t.institution, category="master")
+    need = outcomes.save_need(
+        TrainingNeed(institution=t.institution, staff=teacher, topic="Ширетүү", academic_year=YEAR), t.admin
+    )
+    outcomes.save_need(TrainingNeed(institution=t.institution, mentor=t.mentor, topic="Насаатчылык", academic_year=YEAR), t.admin)
+    programme = outcomes.create_programme(
+        UpgradingProgramme(institution=t.institution, title="Ширетүү", audience="both", hours=24, starts_on=D(2025, 3, 3),
+                           ends_on=D(2025, 3, 7), places=3),
+        [need.pk], t.admin,
+    )  # fmt: skip
+    done = outcomes.enrol(programme, t.admin, staff=teacher)
+    outcomes.enrol(programme, t.admin, mentor=t.mentor)
+    outcomes.complete(done, "С-1", D(2025, 3, 7), t.admin)
+    up = reports.indicators([t.institution], YEAR)["upgrading"]
+    assert (up["programmes"], up["from_needs"], up["enrolled"], up["completed"], up["teachers"], up["mentors"]) == (
+        1,
+        1,
+        2,
+        1,
+        1,
+        1,
+    )
+    assert (up["needs"], up["needs_staff"], up["needs_mentors"], up["needs_met"], up["completed_percent"]) == (2, 1, 1, 1, 50.0)
 
 
 def test_internships_apprenticeships_volunteering_and_visits():
@@ -216,6 +290,35 @@ def _grow(t, n):
         Assessment.objects.create(
             institution=t.institution, placement=p, assessed_on=D(2025, 3, 1), method="observation", value=4
         )
+        _grow_outcomes(t, student, mentor, k)
+
+
+def _grow_outcomes(t, student, mentor, k):
+    """The learner graduates and works at the host employer; the mentor is enrolled in an upgrading programme."""
+    from kesip.curriculum.models import Movement
+    from kesip.wbl.models import GraduateEmployment, TrainingNeed, UpgradingEnrolment, UpgradingProgramme
+
+    student.status = "graduated"
+    student.save(update_fields=["status"])
+    Movement.objects.create(
+        institution=t.institution,
+        student=student,
+        kind="graduation",
+        on=D(2025, 6, 30),
+        order_number="1",
+        order_date=D(2025, 6, 30),
+    )
+    GraduateEmployment.objects.create(
+        institution=t.institution, student=student, outcome="employed", employer=t.e2, starts_on=D(2025, 7, 1),
+        is_host_employer=True, in_profession=bool(k % 2),
+    )  # fmt: skip
+    programme = UpgradingProgramme.objects.create(
+        institution=t.institution, title=f"П-{k}", audience="both", hours=8, starts_on=D(2025, 3, 3), ends_on=D(2025, 3, 4)
+    )
+    TrainingNeed.objects.create(
+        institution=t.institution, mentor=mentor, topic=f"Т-{k}", academic_year=YEAR, status="planned", programme=programme
+    )
+    UpgradingEnrolment.objects.create(institution=t.institution, programme=programme, mentor=mentor, result="completed")
 
 
 def _queries(ids):
@@ -230,7 +333,8 @@ def test_the_number_of_queries_does_not_grow_with_the_placements():
     _grow(large, 30)
     assert reports.indicators([large.institution], YEAR)["placements"]["counted"] == 34
     few, many = _queries([small.institution.pk]), _queries([large.institution.pk])
-    assert few == many <= 16
+    # 16 for the placements' figures, and 3 for graduates by employer, upgrading programmes and training needs (K14, K18).
+    assert few == many <= 19
     assert _queries([small.institution.pk, large.institution.pk]) == few
 
 

@@ -4,8 +4,8 @@
 (with a mentor login), a local document, a workplace, a signed agreement with its roster,
 signatures and an amendment, a WBL programme with a row of each section table, an active practice
 placement with a briefing, a diary entry and an assessment, a signed referral order, a monitoring
-visit, a volunteer recognition, an internship with its certificate and an annual report with an
-employer's agreement; and logins for the mentor, the employer's representative and the student.
+visit, a volunteer recognition, an internship with its certificate, an annual report with an
+employer's agreement and a WBL event (a competition with attendance and a juror); and logins for the mentor, the employer's representative and the student.
 """
 
 import datetime
@@ -197,4 +197,59 @@ def add_wbl(t):
     t.report = m.AnnualReport.objects.create(institution=inst, academic_year=2024, recommendations="Сунуштар")
     t.reportagreement = t.report.agreements.create(institution=inst, employer=employer)
     t.settings = m.WblSettings.objects.create(institution=inst)
+    t.event = m.WblEvent.objects.create(
+        institution=inst,
+        title="Ширетүүчүлөрдүн сынагы",
+        kind="competition",
+        stage="7.2b",
+        starts_on=datetime.date(2025, 4, 18),
+        hours=6,
+        group=t.group,
+        component=t.component,
+        employer=employer,
+    )
+    t.attendance = t.event.attendance.create(institution=inst, student=student, present=True)
+    t.juror = t.event.jury.create(institution=inst, employer=employer, full_name="Башчы Бакыт", position="Директор")
+    t.parttime = m.PartTimeJob.objects.create(
+        institution=inst,
+        student=student,
+        employer=employer,
+        position="Ширетүүчүнүн жардамчысы",
+        when="free_time",
+        starts_on=datetime.date(2025, 4, 1),
+        ends_on=datetime.date(2025, 4, 30),
+        hours_per_week=12,
+    )
+    t.incentive = m.Incentive.objects.create(
+        institution=inst,
+        kind="moral_reward",
+        employer=employer,
+        placement=t.placement,
+        reason="Тыкан тигиштер",
+        proposed_by=t.person,
+        proposed_on=datetime.date(2025, 3, 20),
+    )
+    t.mentor_request = m.MentorRequest.objects.create(
+        institution=inst,
+        kind="specialist",
+        mentor=t.person,
+        placement=t.placement,
+        specialist=t.head_person,
+        scope="Газ менен кесүү",
+        requested_on=datetime.date(2025, 3, 10),
+    )
+    # Outcomes: a graduate working at the host employer, a mentor's training need, a programme with an enrolment.
+    t.graduate = f.StudentFactory(institution=inst, group=t.group, status="graduated")
+    t.employment = m.GraduateEmployment.objects.create(
+        institution=inst, student=t.graduate, outcome="employed", employer=employer, position="Ширетүүчү",
+        in_profession=True, starts_on=datetime.date(2025, 7, 1),
+    )  # fmt: skip
+    t.upgrading = m.UpgradingProgramme.objects.create(
+        institution=inst, title="Насаатчылык", audience="both", hours=24, starts_on=datetime.date(2025, 10, 6),
+        ends_on=datetime.date(2025, 10, 10), places=10,
+    )  # fmt: skip
+    t.trainingneed = m.TrainingNeed.objects.create(
+        institution=inst, mentor=t.person, topic="Насаатчылык", academic_year=2025, status="planned", programme=t.upgrading
+    )
+    t.enrolment = m.UpgradingEnrolment.objects.create(institution=inst, programme=t.upgrading, mentor=t.person)
     return t

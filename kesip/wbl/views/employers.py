@@ -35,6 +35,7 @@ from kesip.wbl import open_questions
 from kesip.wbl.common import WblInvalid, rulebook
 from kesip.wbl.employers_forms import DocumentForm, PersonForm, SettingsForm, WorkplaceForm
 from kesip.wbl.models import Agreement, EmployerPerson, LocalDocument, Placement, WblSettings, Workplace
+from kesip.wbl.outcomes import upgrading_of
 
 AGREEMENTS_SHOWN = 20
 
@@ -267,6 +268,7 @@ def person_detail(request, pk):
             "invited": invited,
             "host_source": host.source if host else "",
             "today": today,
+            **upgrading_of(user, mentor=person),
         },
     )
 

@@ -101,11 +101,13 @@ def _get_internship(user, pk, action="view"):
         raise Http404 from None
 
 
-def _certificate_of(placement):
-    try:
-        return placement.certificate
-    except Certificate.DoesNotExist:
-        return None
+def _certificates_of(placement):
+    """All certificates of the internship, the one in force first, then the revoked ones, newest first (one query)."""
+    return sorted(
+        Certificate.objects.filter(placement_id=placement.pk),
+        key=lambda c: (c.revoked_on is None, c.issued_on, c.pk),
+        reverse=True,
+    )
 
 
 @login_required
@@ -114,7 +116,8 @@ def internship_list(request):
     require_perm(request.user, "view_wbl")
     qs = (
         _internships(request.user)
-        .select_related("student", "intern_staff", "employer", "institution").prefetch_related("certificates")
+        .select_related("student", "intern_staff", "employer", "institution")
+        .prefetch_related("certificates")
         .annotate(site_count=Count("sites", distinct=True))
         .order_by("-starts_on", "pk")
     )
@@ -210,7 +213,8 @@ class RevokeForm(forms.Form):
 
 def _detail_context(request, placement, **forms_given):
     user = request.user
-    certificate = _certificate_of(placement)
+    certificates = _certificates_of(placement)
+    certificate = certificates[0] if certificates else None
     lines = internships.order_lines(placement)
     referred = internships.is_referred(placement, lines)
     sites = internships.site_context(placement)
@@ -239,6 +243,7 @@ def _detail_context(request, placement, **forms_given):
         "placement": placement,
         "intern": placement.learner,
         "certificate": certificate,
+        "certificates": certificates,
         "revocation": revocation,
         "original_language": original,
         "languages": [(c, LANGUAGE_NAMES[c]) for c in DOCUMENT_LANGUAGES],

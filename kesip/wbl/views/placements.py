@@ -38,7 +38,6 @@ from kesip.wbl.common import WblInvalid, rulebook
 from kesip.wbl.models import (
     Assessment,
     Briefing,
-    Certificate,
     DiaryEntry,
     EmployerPerson,
     InternshipSite,
@@ -49,6 +48,7 @@ from kesip.wbl.models import (
 )
 from kesip.wbl.models.agreements import PracticeType
 from kesip.wbl.placement_forms import CancelForm, PlacementForm, RosterForm, VisitForm, institutions_to_plan
+from kesip.wbl.views import engagement as engagement_views
 
 P = Placement
 S = Placement.Status
@@ -199,7 +199,7 @@ def _context_of(placement, user):
         "missing_briefings": [label for kind, label in Briefing.Kind.choices if kind not in held],
         "diary": diary,
         "assessment": Assessment.objects.filter(placement=p).first(),
-        "certificate": Certificate.objects.filter(placement=p).first(),
+        "certificate": p.certificate,  # in force, else the latest revoked
         "sites": list(InternshipSite.objects.filter(placement=p).select_related("employer"))
         if p.form == WblForm.INTERNSHIP
         else [],
@@ -223,6 +223,7 @@ def placement_detail(request, pk):
             "title": str(p),
             "roster_form": RosterForm(initial={"roster_agreed_on": datetime.date.today()}),
             "order_referral_url": _reverse("wbl:order_referral"),
+            "engagement": engagement_views.placement_panel(p, request.user),
         }
     )
     return render(request, "wbl/placement_detail.html", context)

@@ -31,6 +31,7 @@ from kesip.curriculum.views.common import scoped_or_404 as _get
 from kesip.wbl import programme_rules as pr
 from kesip.wbl import programmes as services
 from kesip.wbl.common import WblInvalid
+from kesip.wbl.events import held_by_semester
 from kesip.wbl.models import ContentRow, LoadRow, PracticeType, RubricItem, WblForm, WblProgramme, WblSettings
 from kesip.wbl.programme_forms import (
     PART_TITLES,
@@ -183,6 +184,7 @@ def _detail(request, wp, status=200, **extra):
         "soft": soft,
         "marks": pr.section_marks(snapshot, hard, soft),
         "percent": percent,
+        "events_held": held_by_semester(wp, snapshot.load_rows),
         "steps": steps,
         "can_edit": editable,
         "can_passport": editable and staff,

@@ -1,0 +1,184 @@
+"""The institution's partnership with employers beyond single placements.
+
+* Employers' needs (п. 4, п. 6): how many specialists of which profession an employer needs, and
+  what it expects of them — planning input and the needs-versus-graduates imbalance indicator.
+* Employers' evaluation (п. 57 item 8): the employer monitors and evaluates how the WBL programme
+  is carried out; the regulation gives no standard form, so Kesip asks a fixed set of criteria.
+* The institution's own WBL bases (п. 3, п. 10): workshops, educational-production complexes,
+  business incubators, technoparks, where WBL can be organised without an outside employer.
+* Improvement measures (п. 56 items 12 and 15): what the institution will change after the annual
+  report, published to stakeholders.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kesip.core.models import InstitutionScoped
+from kesip.wbl.models.employers import same_institution
+
+YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
+
+
+class EmployerNeed(InstitutionScoped):
+    """An employer's need for specialists of one profession in one academic year (п. 4, п. 6)."""
+
+    class Source(models.TextChoices):
+        SURVEY = "survey", _("Survey of the employer")
+        MEETING = "meeting", _("Meeting or round table")
+        REQUEST = "request", _("Letter or request of the employer")
+        AGREEMENT = "agreement", _("Under an agreement")
+
+    employer = models.ForeignKey("core.Employer", on_delete=models.PROTECT, related_name="needs", verbose_name=_("employer"))
+    specialty = models.ForeignKey("core.Specialty", on_delete=models.PROTECT, related_name="+", verbose_name=_("profession"))
+    academic_year = models.PositiveSmallIntegerField(
+        _("academic year (first calendar year)"), validators=YEAR_VALIDATORS, help_text=_("2025 for 2025–2026.")
+    )
+    headcount = models.PositiveSmallIntegerField(_("specialists needed"), validators=[MaxValueValidator(10000)])
+    wbl_places = models.PositiveSmallIntegerField(
+        _("WBL places offered"), default=0, validators=[MaxValueValidator(10000)], help_text=_("Learners it can take for WBL.")
+    )
+    expectations = models.TextField(_("skills and qualities expected"), blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.SURVEY)
+    collected_on = models.DateField(_("collected on"))
+    history = HistoricalRecords()
+
+    access_area = "wbl"
+    employer_path = "employer"
+
+    class Meta:
+        verbose_name = _("employer's need")
+        verbose_name_plural = _("employers' needs")
+        ordering = ["-academic_year", "specialty__code", "employer"]
+        indexes = [models.Index(fields=["institution", "academic_year"])]
+        constraints = [models.UniqueConstraint(fields=["employer", "specialty", "academic_year"], name="employer_need_unique")]
+
+    def __str__(self):
+        return f"{self.employer} — {self.specialty}: {self.headcount}"
+
+    def clean(self):
+        errors = {}
+        same_institution(errors, self, "employer", self.employer if self.employer_id else None)
+        if errors:
+            raise ValidationError(errors)
+
+
+class EmployerEvaluation(InstitutionScoped):
+    """The employer's evaluation of how a WBL programme was carried out (п. 57 item 8).
+
+    `answers` holds a score 1–5 per criterion code (the criteria are listed in the rulebook note
+    and in kesip/wbl/partnership.py); `score` is their mean, computed, not typed.
+    """
+
+    employer = models.ForeignKey(
+        "core.Employer", on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("employer")
+    )
+    programme = models.ForeignKey(
+        "wbl.WblProgramme",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        verbose_name=_("WBL programme"),
+    )
+    academic_year = models.PositiveSmallIntegerField(_("academic year (first calendar year)"), validators=YEAR_VALIDATORS)
+    filled_by = models.ForeignKey(
+        "wbl.EmployerPerson", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("filled in by")
+    )
+    filled_on = models.DateField(_("filled in on"))
+    answers = models.JSONField(_("scores by criterion"), default=dict)
+    score = models.DecimalField(_("mean score"), max_digits=3, decimal_places=2, null=True, blank=True, editable=False)
+    strengths = models.TextField(_("what worked well"), blank=True)
+    problems = models.TextField(_("problems found"), blank=True)
+    proposals = models.TextField(_("proposals to the institution"), blank=True)
+    history = HistoricalRecords()
+
+    access_area = "wbl"
+    employer_path = "employer"
+
+    class Meta:
+        verbose_name = _("employer's evaluation")
+        verbose_name_plural = _("employers' evaluations")
+        ordering = ["-academic_year", "employer", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["employer", "programme", "academic_year"], name="employer_evaluation_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.employer} — {self.academic_year}"
+
+    def get_absolute_url(self):
+        return reverse("wbl:evaluation_detail", args=[self.pk])
+
+
+class WblBase(InstitutionScoped):
+    """A base of the institution itself where WBL is organised (п. 3, п. 10)."""
+
+    class Kind(models.TextChoices):
+        PRODUCTION_COMPLEX = "production_complex", _("Educational-production complex")
+        WORKSHOP = "workshop", _("Training workshop")
+        INCUBATOR = "incubator", _("Business incubator")
+        STARTUP = "startup", _("Start-up")
+        TECHNOPARK = "technopark", _("Technopark")
+        SCIENCE_COMPLEX = "science_complex", _("Educational-scientific-production complex")
+        COMBINE = "combine", _("Educational-production combine")
+
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=255)
+    head = models.ForeignKey(
+        "core.StaffMember", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("head")
+    )
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    places = models.PositiveSmallIntegerField(_("places for learners"), default=0, validators=[MaxValueValidator(5000)])
+    equipment = models.TextField(_("equipment"), blank=True)
+    specialties = models.ManyToManyField("core.Specialty", blank=True, related_name="+", verbose_name=_("professions"))
+    is_active = models.BooleanField(_("in use"), default=True)
+    history = HistoricalRecords(m2m_fields=[specialties])
+
+    access_area = "wbl"
+
+    class Meta:
+        verbose_name = _("institution's WBL base")
+        verbose_name_plural = _("institution's WBL bases")
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["institution", "name"], name="wbl_base_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("wbl:base_detail", args=[self.pk])
+
+
+class ImprovementMeasure(InstitutionScoped):
+    """A measure to improve WBL decided after the annual report, published to stakeholders (п. 56 items 12, 15)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    report = models.ForeignKey(
+        "wbl.AnnualReport", on_delete=models.PROTECT, related_name="measures", verbose_name=_("annual report")
+    )
+    text = models.TextField(_("measure"))
+    responsible = models.CharField(_("responsible"), max_length=255)
+    due_on = models.DateField(_("due"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    result = models.TextField(_("result"), blank=True)
+    is_public = models.BooleanField(_("published to stakeholders"), default=True)
+    history = HistoricalRecords()
+
+    access_area = "wbl"
+
+    class Meta:
+        verbose_name = _("improvement measure")
+        verbose_name_plural = _("improvement measures")
+        ordering = ["report", "due_on", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
