@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "kesip.core",
     "kesip.curriculum",
     "kesip.wbl",
+    "kesip.documents",
 ]
 
 MIDDLEWARE = [

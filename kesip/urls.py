@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("curriculum/", include("kesip.curriculum.urls")),
     path("wbl/", include("kesip.wbl.urls")),
+    path("documents/", include("kesip.documents.views")),
     path("", include("kesip.core.urls")),
 ]
 

@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.formats import date_format
@@ -63,9 +63,24 @@ def chart(title, bars, unit=""):
     }
 
 
-def day(value):
-    """A date as the document's language writes it (“12 March 2025”)."""
-    return date_format(value, "j E Y") if value else ""
+# Languages whose dates write the month in lower case (“28 мамыр 2025”); Django's kk catalogue capitalises it.
+LOWER_CASE_MONTHS = ("kk",)
+
+
+def day(value, language=None):
+    """A date as the document's language writes it (“12 March 2025”, “12 марта 2025”, “12 наурыз 2025”).
+
+    `language` is the document's; without it, the active language (a builder runs inside
+    `translation.override(language)`). A document never takes the month from the reader's interface language.
+    """
+    if not value:
+        return ""
+    lang = (language or translation.get_language() or "ru").split("-")[0]
+    with translation.override(lang):
+        text = date_format(value, "j E Y")
+    if lang in LOWER_CASE_MONTHS:
+        text = text.lower()
+    return text
 
 
 def institution_name(institution, language=None):
@@ -88,6 +103,11 @@ class Official:
     qr_caption: str = ""
     footer: str = ""
     language: str = "ru"
+
+    @property
+    def dated_text(self):
+        """The document's date in the document's language (whatever language the reader's pages are in)."""
+        return day(self.dated, self.language)
 
     @property
     def letterhead_lines(self):
@@ -115,6 +135,11 @@ def _pdf(official):
 
 
 def _docx(official):
+    with translation.override(official.language):
+        return _docx_bytes(official)
+
+
+def _docx_bytes(official):
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
@@ -139,7 +164,7 @@ def _docx(official):
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if official.number or official.dated or official.place:
         meta = doc.add_table(rows=1, cols=2)
-        left = " ".join(x for x in (day(official.dated), official.place) if x)
+        left = " ".join(x for x in (official.dated_text, official.place) if x)
         meta.cell(0, 0).text = left
         meta.cell(0, 1).text = f"№ {official.number}" if official.number else ""
         meta.cell(0, 1).paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -208,20 +233,24 @@ def requested(request):
     return fmt, document_language(request)
 
 
-def render(build, request, filename):
+def render(build, request, filename, keep=None):
     """Build the document in the language asked for and answer it in the format asked for.
 
     `build(language)` returns an Official; it is called inside `translation.override(language)`.
+    `keep` (a `kesip.documents.archive.Keep`) names the final record the document belongs to: its
+    first print is stored with its SHA-256 and every later download answers that original.
     """
+    from kesip.documents import archive
+
     fmt, language = requested(request)
-    with translation.override(language):
-        official = build(language)
-        official.language = language
-    data = as_bytes(official, fmt)
-    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'inline; filename="{filename}.{fmt}"'
-    response["X-Document-SHA256"] = sha256(data)
-    return response
+
+    def make(fmt, language):
+        with translation.override(language):
+            official = build(language)
+            official.language = language
+        return as_bytes(official, fmt)
+
+    return archive.serve(request, keep, make, fmt, language, filename)
 
 
 __all__ = [

@@ -23,9 +23,11 @@ from kesip.core.roles import Role
 from kesip.curriculum.models import Component
 from kesip.wbl import (
     agreements,
+    demo_bases,
     demo_engagement,
     demo_events,
     demo_outcomes,
+    demo_partnership,
     diary,
     employers,
     internships,
@@ -243,6 +245,7 @@ def load():
     programmes.take_step(wbl_programme, "send", admin)
     programmes.take_step(wbl_programme, "agree", admin, agreed_by="Мамытов Ж. Т., башкы инженер", agreed_on=D(2025, 1, 24))
     programmes.take_step(wbl_programme, "approve", head)
+    demo_bases.load(pl8, admin, wbl_programme)  # the lyceum's welding workshop; the programme published
 
     # Agreements (п. 2, 12): a 2-party WBL agreement with each host, signed on paper and scanned.
     contracts = {}
@@ -385,9 +388,10 @@ def load():
     _internship(pl8, kkmk, teacher_intern, people, head, practice_user or admin)
     _volunteer(pl8, red_crescent, memorandum, students[8], practice_user or admin)
     demo_events.load(pl8, practice_user or admin)
-    demo_outcomes.load(pl8, admin)
     _report(pl8, people, practice_user or admin, head)
     demo_engagement.load_engagement(pl8)
+    demo_outcomes.load(pl8, admin)  # last: once ЭГС-23 graduates, its learners take no part-time work or measures
+    demo_partnership.load(pl8)  # the hosts' needs for 2025–26 and evaluations of 2024–25
 
 
 def _parent(student):

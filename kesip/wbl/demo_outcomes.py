@@ -12,7 +12,7 @@ on mentoring, in October 2025: two complete it with a certificate, one does not.
 
 import datetime
 
-from kesip.core.models import StaffMember, Student, StudyGroup
+from kesip.core.models import Employer, StaffMember, Student, StudyGroup
 from kesip.curriculum import students_services
 from kesip.curriculum.models import AwardedQualification, Movement
 from kesip.wbl import outcomes
@@ -76,11 +76,12 @@ def _outcomes(pl8, group, user):
     hosts = {}
     for p in Placement.objects.filter(student__in=graduates).exclude(status="cancelled").select_related("employer"):
         hosts.setdefault(p.student_id, p.employer)
+    registered = Employer.objects.filter(institution=pl8).order_by("pk").first()
     rows = {}
     for student, (where, profession, since) in zip(graduates, PLAN, strict=False):
         row = {"starts_on": since, "in_profession": profession}
-        if where == "host" and student.pk in hosts:
-            row.update(outcome="employed", employer=hosts[student.pk], position=WELDER)
+        if where == "host":
+            row.update(outcome="employed", employer=hosts.get(student.pk, registered), position=WELDER)
         elif where in GraduateEmployment.Outcome.values:
             row.update(outcome=where)
         else:

@@ -80,7 +80,15 @@ def _staff(user, model, institution_id):
 
 
 def visible_jobs(user):
-    return PartTimeJob.objects.for_user(user, "view")
+    """As scoped; a mentor sees only the part-time work of the learners they mentor (not the whole employer's)."""
+    qs = PartTimeJob.objects.for_user(user, "view")
+    scope = access.scope_for(user, PartTimeJob, "view")
+    if scope.mentor_user_ids and not (scope.everything or scope.institution_ids):
+        from kesip.wbl.models import Placement
+
+        mentored = Placement.objects.filter(mentor__user=user).values("student_id")
+        qs = qs.filter(Q(student_id__in=mentored) | Q(employer_id__in=scope.employer_ids))
+    return qs
 
 
 def visible_incentives(user):
@@ -233,9 +241,8 @@ def propose(incentive, user, on=None):
             raise RuleViolation(
                 "wbl.incentive.status", _("The decision is taken: the proposal is no longer changed."), "", "status"
             )
-        if user is not None and (
-            person_at(user, stored.employer_id) is None or person_at(user, stored.employer_id).pk != stored.proposed_by_id
-        ):
+        me = person_at(user, stored.employer_id) if user is not None else None
+        if user is not None and (me is None or me.pk != stored.proposed_by_id):
             _refuse(_("Only who proposed the measure changes it."))
         i.placement_id, i.mentor_id, i.proposed_by_id = stored.placement_id, stored.mentor_id, stored.proposed_by_id
         i.institution_id, i.employer_id, i.proposed_on = stored.institution_id, stored.employer_id, stored.proposed_on

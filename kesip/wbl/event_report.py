@@ -13,7 +13,7 @@ events and institutions, each an aggregate grouped by institution:
 before events were counted has no "events", and its section is left out.
 """
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -40,7 +40,7 @@ def event_figures(ids, start, end):
         "planned": Count("pk", filter=Q(status=E.Status.PLANNED)),
         "cancelled": Count("pk", filter=Q(status=E.Status.CANCELLED)),
         "hours": Sum("hours", filter=HELD),
-        "learner_hours": Sum(F("hours") * F("present"), filter=HELD),
+        "learner_hours": Sum("learner_hours_each", filter=HELD),
         "attendances": Sum("present", filter=HELD),
         "judged": Count("pk", filter=HELD & Q(kind__in=JUDGED)),
         "judged_with_jury": Count("pk", filter=HELD & Q(kind__in=JUDGED) & Q(jury)),
@@ -50,6 +50,7 @@ def event_figures(ids, start, end):
     qs = (
         E.objects.filter(institution_id__in=ids, starts_on__range=(start, end))
         .annotate(present=_present())
+        .annotate(learner_hours_each=ExpressionWrapper(F("hours") * F("present"), output_field=DecimalField()))
         .order_by()
         .values("institution_id")
         .annotate(**aggregates)

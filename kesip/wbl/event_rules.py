@@ -25,7 +25,7 @@ JURY = "wbl.event.jury"  # VR-55 (Soft)
 
 SOFT = frozenset({JURY})
 
-# The kinds judged by a jury of employers (п. 7.2: “participation in professional competitions and exhibitions (jury — employers)”).
+# The kinds judged by a jury of employers (п. 7.2: “professional competitions and exhibitions (jury — employers)”).
 JUDGED_KINDS = ("competition",)
 
 
@@ -120,7 +120,8 @@ def discipline_violation(event, book, curriculum_component_ids, group_programme_
     return found(
         book,
         DISCIPLINE,
-        _("%(component)s is not a discipline of the programme of group %(group)s.") % {"component": component, "group": event.group},
+        _("%(component)s is not a discipline of the programme of group %(group)s.")
+        % {"component": component, "group": event.group},
         "component",
     )
 
@@ -162,7 +163,10 @@ def jury_warnings(event, book, juror_count):
         found(
             book,
             JURY,
-            _("A professional competition or exhibition is judged by a jury of employers: %(n)s juror recorded, at least %(least)s expected.")
+            _(
+                "A professional competition or exhibition is judged by a jury of employers: "
+                "%(n)s juror recorded, at least %(least)s expected."
+            )
             % {"n": juror_count, "least": f"{Decimal(least).normalize():f}"},
             "jury",
         )

@@ -21,7 +21,6 @@ system (the demo).
 
 import datetime
 
-from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils.translation import gettext as _
 
@@ -153,9 +152,7 @@ def save_event(event, user):
     book = common.rulebook(event.institution, event.starts_on)
     violations = _check_record(event, book)
     if not violations and event.status == E.Status.HELD and event.starts_on > today():
-        violations.append(
-            RuleViolation("wbl.event.held_date", _("A held event cannot be dated in the future."), "", "starts_on")
-        )
+        violations.append(RuleViolation("wbl.event.held_date", _("A held event cannot be dated in the future."), "", "starts_on"))
     common.raise_all(violations)
     event.save()
     return event, warnings_for(event, book)
@@ -176,7 +173,7 @@ def record_attendance(event, entries, user):
     book = common.rulebook(current.institution, current.starts_on)
     recorded = set(EventAttendance.objects.filter(event_id=current.pk).values_list("student_id", flat=True))
     violations, seen = [], set()
-    for student, present, note in entries:
+    for student, _present, note in entries:
         if student.pk in seen:
             violations.append(
                 RuleViolation("wbl.event.attendance", _("%(s)s is on the sheet twice.") % {"s": student}, "", "attendance")
@@ -184,7 +181,9 @@ def record_attendance(event, entries, user):
             continue
         seen.add(student.pk)
         if student.institution_id != current.institution_id:
-            violations.append(RuleViolation("wbl.event.institution", _("Choose a learner of this institution."), "", "attendance"))
+            violations.append(
+                RuleViolation("wbl.event.institution", _("Choose a learner of this institution."), "", "attendance")
+            )
         elif current.group_id and student.group_id != current.group_id and student.pk not in recorded:
             violations.append(
                 RuleViolation(
@@ -233,6 +232,8 @@ def mark_held(event, user, acknowledge=False, on=None):
         raise common.WblInvalid([*hard, *soft])
     current.status = E.Status.HELD
     current._change_reason = f"{ACK_PREFIX} {', '.join(v.code for v in soft)}" if soft else "held"
+    if user is not None:
+        current._history_user = user  # who acknowledged, also without a request (the API, the demo)
     current.save(update_fields=["status", "updated_at"])
     return current, soft
 
@@ -247,6 +248,8 @@ def cancel(event, reason, user):
         raise common.WblInvalid([RuleViolation("wbl.event.reason", _("Say why the event is cancelled."), "", "reason")])
     current.status = E.Status.CANCELLED
     current._change_reason = f"cancelled: {reason.strip()}"[:100]
+    if user is not None:
+        current._history_user = user
     current.save(update_fields=["status", "updated_at"])
     return current
 
@@ -337,9 +340,7 @@ def sheet_students(event):
     """
     from kesip.core.models import Student
 
-    recorded = {
-        a.student_id: a for a in EventAttendance.objects.filter(event_id=event.pk).select_related("student__group")
-    }
+    recorded = {a.student_id: a for a in EventAttendance.objects.filter(event_id=event.pk).select_related("student__group")}
     qs = Student.objects.filter(institution_id=event.institution_id, status=Student.Status.ENROLLED).select_related("group")
     if event.group_id:
         qs = qs.filter(group_id=event.group_id)

@@ -73,6 +73,46 @@ INFERRED_RULES = [
     ),
 ]
 
+# Numbers the source asks for without giving them (not from the labour law): also the rulebook's inference.
+INFERRED_RULES.append(
+    RuleQuestion(
+        "wbl.gender.stereotype_share",
+        gettext_lazy(
+            "When is an allocation per profession or employer “stereotyped”? The source asks to eliminate gender "
+            "stereotypes about professions but gives no share (п. 57, item 14)."
+        ),
+    )
+)
+
+
+@dataclass(frozen=True)
+class FormQuestion:
+    """An open question Kesip answers with a form of its own (no number, no setting)."""
+
+    code: str
+    question: str
+    clause: str
+    answer: str
+
+
+def form_rows():
+    """For the rulebook page: the questions answered by a form of Kesip's design (no query)."""
+    from kesip.wbl import partnership
+
+    criteria = "; ".join(str(label) for _code, label in partnership.EVALUATION_CRITERIA)
+    return [
+        FormQuestion(
+            "wbl.evaluation.form",
+            str(
+                partnership.EVALUATION_QUESTION
+                % {"count": len(partnership.EVALUATION_CRITERIA), "low": partnership.SCORE_MIN, "high": partnership.SCORE_MAX}
+            ),
+            "п. 57, item 8",
+            _("Kesip's form: %(criteria)s. Every criterion is required; the mean of the scores is the evaluation's score.")
+            % {"criteria": criteria},
+        )
+    ]
+
 
 def inferred_rows(user):
     """For the rulebook page: one row per inferred rule of the user's country (KG when several or none). One query."""

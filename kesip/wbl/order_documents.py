@@ -9,7 +9,6 @@ employer's people, a student — gets an extract: only the lines of their own pl
 import io
 import re
 
-from django.http import HttpResponse
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -423,15 +422,22 @@ def filename(order):
 
 
 def respond(order, lines, request, extract=False):
-    """The order as PDF or DOCX, in the language asked for (`?format=pdf|docx&lang=ky|ru|kk|en`)."""
+    """The order as PDF or DOCX, in the language asked for (`?format=pdf|docx&lang=ky|ru|kk|en`).
+
+    A signed order's full text is an issued document: its first print is kept and answered again.
+    """
+    from kesip.documents import archive
+
     fmt, language = documents.requested(request)
-    with translation.override(language):
-        official = build(order, lines, language, extract=extract)
-        official.language = language
-    data = documents.as_bytes(official, fmt)
-    if fmt == "docx":
-        data = _repeat_headers(data)
-    response = HttpResponse(data, content_type=documents.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'inline; filename="{filename(order)}.{fmt}"'
-    response["X-Document-SHA256"] = documents.sha256(data)
-    return response
+
+    def make(fmt, language):
+        with translation.override(language):
+            official = build(order, lines, language, extract=extract)
+            official.language = language
+        data = documents.as_bytes(official, fmt)
+        return _repeat_headers(data) if fmt == "docx" else data
+
+    keep = None
+    if order.status == Order.Status.SIGNED and order.number and not extract:
+        keep = archive.Keep(order, "order", _("Order № %(number)s") % {"number": order.number}, order.number)
+    return archive.serve(request, keep, make, fmt, language, filename(order))

@@ -80,6 +80,14 @@ def numbers(user, mine=False, today=None, year=None):
     year = academic_year(today) if year is None else year
     result["year"] = year
     result["gender"] = gender_by_profession(placements, year)
+    # F33 (п. 57 item 14): professions and employers where one sex is above the rulebook's share.
+    from kesip.wbl import partnership
+
+    threshold = partnership.threshold_for(user)
+    for r in result["gender"]:
+        r["stereotyped"] = partnership.stereotyped(r["female"], r["male"], threshold)
+    result["gender_threshold"] = threshold
+    result["gender_employers"] = partnership.flagged_employers(placements, year, threshold)
     return result
 
 

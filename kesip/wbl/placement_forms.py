@@ -33,12 +33,13 @@ class EmployerSelect(forms.Select):
 
 class WorkplaceChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return _("%(title)s · %(places)s places · %(start)s–%(end)s") % {
+        label = _("%(title)s · %(places)s places · %(start)s–%(end)s") % {
             "title": obj.title,
             "places": obj.places,
             "start": obj.available_from.strftime("%d.%m.%Y"),
             "end": obj.available_to.strftime("%d.%m.%Y"),
         }
+        return f"{label} · {_('accessible')}" if obj.accessible else label
 
 
 class MentorChoice(forms.ModelChoiceField):
@@ -94,7 +95,13 @@ def scoped_choices(user, institutions, current=None):
         "component": _in(Component.objects.for_user(user).filter(kind__in=PRACTICE_KINDS), institutions)
         .select_related("module__programme")
         .order_by("module__programme_id", "module__position", "position", "pk"),
-        "wbl_programme": _in(WblProgramme.objects.for_user(user), institutions).select_related("programme"),
+        # A programme replaced by a revision is not offered for a new choice (a placement keeps the version it names).
+        "wbl_programme": _in(
+            WblProgramme.objects.for_user(user).filter(
+                ~Q(status=WblProgramme.Status.REVISED) | Q(pk=current.wbl_programme_id or 0)
+            ),
+            institutions,
+        ).select_related("programme"),
     }
 
 
@@ -118,7 +125,7 @@ class PlacementForm(forms.ModelForm):
             "duration_reason": TEXTAREA,
         }
 
-    def __init__(self, *args, user=None, form_kind=WblForm.PRACTICE, group=None, **kwargs):
+    def __init__(self, *args, user=None, form_kind=WblForm.PRACTICE, group=None, accessible_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.form_kind = self.instance.form if self.instance.pk else form_kind
@@ -127,6 +134,8 @@ class PlacementForm(forms.ModelForm):
         choices = scoped_choices(user, institutions, self.instance)
         if group is not None and not self.instance.pk:
             choices["student"] = choices["student"].filter(group=group, status=Student.Status.ENROLLED)
+        if accessible_only:  # F32, п. 54: only workplaces marked accessible (the current one stays choosable)
+            choices["workplace"] = choices["workplace"].filter(Q(accessible=True) | Q(pk=self.instance.workplace_id or 0))
         for name, qs in choices.items():
             if name in self.fields:
                 self.fields[name].queryset = qs

@@ -757,7 +757,15 @@ def _programme(c, p, cache):
                 _("%(programme)s is a programme of %(form)s.") % {"programme": programme, "form": programme.get_form_display()},
                 "wbl_programme",
             )
-        if programme.status != WblProgramme.Status.APPROVED:
+        if programme.status == WblProgramme.Status.REVISED:
+            c.add(
+                "wbl.placement.programme",
+                _("%(programme)s (version %(v)s) is replaced by a revision: name the version in force.")
+                % {"programme": programme, "v": programme.version},
+                "wbl_programme",
+                soft=True,
+            )
+        elif programme.status not in WblProgramme.USABLE:
             c.add(
                 "wbl.placement.programme",
                 _("%(programme)s is not approved yet (%(status)s).")

@@ -175,3 +175,26 @@ class RubricItemForm(forms.ModelForm):
 class AgreementForm(forms.Form):
     employer_agreed_by = forms.CharField(label=gettext_lazy("Who agreed it for the employer"), max_length=255)
     employer_agreed_on = forms.DateField(label=gettext_lazy("Date of the agreement"), widget=DATE)
+
+
+class RevisionForm(forms.Form):
+    """Open the next version of an approved or published programme (§9.4; п. 56 item 12)."""
+
+    revision_reason = forms.CharField(
+        label=gettext_lazy("What the revision changes and why"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    revised_from_report = forms.ModelChoiceField(
+        label=gettext_lazy("After the recommendations of the annual report"),
+        queryset=None,
+        required=False,
+        help_text=gettext_lazy("The annual WBL report whose recommendations the revision follows, if any."),
+    )
+
+    def __init__(self, *args, wp=None, **kwargs):
+        from kesip.wbl.models import AnnualReport
+
+        super().__init__(*args, **kwargs)
+        qs = AnnualReport.objects.none()
+        if wp is not None:
+            qs = AnnualReport.objects.filter(institution_id=wp.institution_id).order_by("-academic_year")
+        self.fields["revised_from_report"].queryset = qs

@@ -11,6 +11,16 @@ Only a draft is changed. The institution's staff (`change_wbl`) write everything
 co-developing employer's representative writes the sections and tables of a draft too (joint
 development, п. 57 item 2) but not its passport — programme, form, employer, year.
 
+After approval (§9.4): approved → published (`publish`, the institution makes the approved programme
+known to learners, employers and mentors) → revised. `revise` opens the next version of an approved
+or published programme as a new draft — version + 1, `previous` set, every section, outcome and row
+of sections 5, 7 and 9 copied — optionally naming the annual report whose recommendations call for it
+(п. 56 item 12). The old version stays in force (approved or published, still usable for placements)
+until the new version is approved; only then does it become REVISED. A programme has at most one
+revision (`previous` is one-to-one), so at most one open revision: the step locks the old row and the
+database constraint backs the check. Placements and agreements keep the version they name; a
+programme that is revised is not offered for new ones.
+
 Each step runs in one transaction on the locked programme row; a refused step changes nothing.
 `user=None` is the system (the demo loader) and needs no membership.
 """
@@ -41,7 +51,8 @@ SECTION_FIELDS = [
 LOAD_FIELDS = ["semester", "activity", "practice_type", "component", "hours", "credits", "season", "position"]
 CONTENT_FIELDS = ["practice_type", "competency", "topic", "hours", "environment", "equipment", "position"]
 RUBRIC_FIELDS = ["method", "level", "descriptor", "competencies", "position"]
-STEPS = ("send", "agree", "approve", "reopen")
+STEPS = ("send", "agree", "approve", "reopen", "publish", "revise")
+USABLE = WblProgramme.USABLE
 TENTH = Decimal("0.1")
 
 
@@ -437,7 +448,12 @@ def allowed_steps(wp, user, hard=()):
             if wp.status == S.APPROVED or wp.employer_agreed_on
             else ""
         )
-        steps.append(Step("reopen", label, "outline-warning", confirm=confirm))
+        if not (wp.status == S.APPROVED and _revision_of(wp) is not None):
+            steps.append(Step("reopen", label, "outline-warning", confirm=confirm))
+    if wp.status == S.APPROVED and staff:
+        steps.append(Step("publish", _("Publish"), "success"))
+    if wp.status in USABLE and staff and _revision_of(wp) is None:
+        steps.append(Step("revise", _("Open a revision"), "outline-primary", needs_input=True))
     return steps
 
 
@@ -531,6 +547,12 @@ def approve(wp, user, on=None):
         raise_all(hard)
         wp.status, wp.approved_on, wp.approved_by = S.APPROVED, on or datetime.date.today(), user
         wp.save()
+        if wp.previous_id:
+            # The new version is in force: the one it revises is replaced (placements keep naming it).
+            old = locked(WblProgramme, wp.previous_id)
+            if old.status in USABLE:
+                old.status = S.REVISED
+                old.save()
     return wp
 
 
@@ -538,17 +560,146 @@ def reopen(wp, user):
     """Back to draft from the review (staff, or the employer asking for changes) or from approval (staff)."""
     with transaction.atomic():
         wp = _locked_for_step(wp)
-        expect_status(wp, (S.EMPLOYER_REVIEW, S.APPROVED), _("The programme is already a draft."))
+        expect_status(wp, (S.EMPLOYER_REVIEW, S.APPROVED), _("Only a programme under review or approved is reopened."))
+        if wp.status == S.APPROVED and _revision_of(wp) is not None:
+            raise RuleViolation(
+                "wbl.wblprogramme.status",
+                _("Version %(v)s revises this programme: change that draft instead.") % {"v": wp.version + 1},
+                "",
+                "status",
+            )
         if not (is_staff(user, wp.institution_id) or (wp.status == S.EMPLOYER_REVIEW and is_employer_rep(user, wp))):
             _refuse()
+        was_approved = wp.status == S.APPROVED
         wp.status = S.DRAFT
         wp.employer_agreed_on, wp.employer_agreed_by, wp.approved_on, wp.approved_by = None, "", None, None
+        wp.save()
+        if was_approved and wp.previous_id:
+            # The revision is not in force any more: the version it replaced is in force again.
+            old = locked(WblProgramme, wp.previous_id)
+            if old.status == S.REVISED:
+                old.status = S.PUBLISHED if old.published_on else S.APPROVED
+                old.save()
+    return wp
+
+
+def _revision_of(wp):
+    """The next version of `wp`, or None (one query, not cached on the instance)."""
+    return WblProgramme.objects.filter(previous_id=wp.pk).first()
+
+
+def publish(wp, user, on=None):
+    """approved → published: the approved programme is made known to the parties; staff of the institution."""
+    with transaction.atomic():
+        wp = _locked_for_step(wp)
+        _require_staff(user, wp)
+        expect_status(wp, (S.APPROVED,), _("Only an approved programme is published."))
+        wp.status, wp.published_on = S.PUBLISHED, on or datetime.date.today()
         wp.save()
     return wp
 
 
-def take_step(wp, name, user, agreed_by="", agreed_on=None):
-    """Run the step `name` (one of STEPS); the pages and the API both go through here."""
+def revise(wp, user, reason="", report=None):
+    """Open the next version of an approved or published programme as a draft copy; returns the new draft.
+
+    The old row is locked first, so two simultaneous requests cannot both open a revision: the
+    second waits and then finds the first one's draft. `report`, when given, is an annual report of
+    the same institution whose recommendations the revision follows (п. 56 item 12).
+    """
+    from django.db import IntegrityError
+
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        old = _locked_for_step(wp)
+        _require_staff(user, old)
+        expect_status(old, USABLE, _("Only an approved or published programme is revised."))
+        problems = []
+        existing = _revision_of(old)
+        if existing is not None:
+            problems.append(
+                RuleViolation(
+                    "wbl.wblprogramme.revision",
+                    _("Version %(v)s is already open as a revision (%(status)s): finish or delete it first.")
+                    % {"v": existing.version, "status": existing.get_status_display()},
+                    "",
+                    "status",
+                )
+            )
+        if not reason:
+            problems.append(
+                RuleViolation("wbl.wblprogramme.revision", _("Say what the revision changes and why."), "", "revision_reason")
+            )
+        if report is not None and report.institution_id != old.institution_id:
+            problems.append(
+                RuleViolation("wbl.invalid", _("Choose an annual report of this institution."), "", "revised_from_report")
+            )
+        raise_all(problems)
+        outcomes = list(old.outcomes.all())
+        new = WblProgramme(
+            institution_id=old.institution_id,
+            **{f: getattr(old, f) for f in PASSPORT_FIELDS},
+            **{f: getattr(old, f) for f in SECTION_FIELDS},
+            status=S.DRAFT,
+            version=old.version + 1,
+            previous=old,
+            revised_from_report=report,
+            revision_reason=reason,
+        )
+        try:
+            with transaction.atomic():
+                new.save()
+        except IntegrityError:
+            raise RuleViolation(
+                "wbl.wblprogramme.revision", _("Another revision was opened at the same time."), "", "status"
+            ) from None
+        new.outcomes.set(outcomes)
+        LoadRow.objects.bulk_create(
+            [
+                LoadRow(institution_id=new.institution_id, programme=new, **{f: getattr(r, f) for f in LOAD_FIELDS})
+                for r in old.load_rows.all()
+            ]
+        )
+        ContentRow.objects.bulk_create(
+            [
+                ContentRow(institution_id=new.institution_id, programme=new, **{f: getattr(r, f) for f in CONTENT_FIELDS})
+                for r in old.content_rows.all()
+            ]
+        )
+        for item in old.rubric.prefetch_related("competencies"):
+            copy = RubricItem.objects.create(
+                institution_id=new.institution_id,
+                programme=new,
+                **{f: getattr(item, f) for f in RUBRIC_FIELDS if f != "competencies"},
+            )
+            copy.competencies.set(list(item.competencies.all()))
+    return new
+
+
+def versions(wp):
+    """The version chain of `wp`, oldest first: every programme before it and after it (a query per link)."""
+    chain = [wp]
+    seen = {wp.pk}
+    while chain[0].previous_id and chain[0].previous_id not in seen:
+        prev = WblProgramme.objects.select_related("revised_from_report").filter(pk=chain[0].previous_id).first()
+        if prev is None:
+            break
+        seen.add(prev.pk)
+        chain.insert(0, prev)
+    while True:
+        nxt = WblProgramme.objects.select_related("revised_from_report").filter(previous_id=chain[-1].pk).first()
+        if nxt is None or nxt.pk in seen:
+            break
+        seen.add(nxt.pk)
+        chain.append(nxt)
+    return chain
+
+
+def take_step(wp, name, user, agreed_by="", agreed_on=None, reason="", report=None):
+    """Run the step `name` (one of STEPS); the pages and the API both go through here. `revise` returns the new draft."""
+    if name == "publish":
+        return publish(wp, user)
+    if name == "revise":
+        return revise(wp, user, reason, report)
     if name == "send":
         return send_to_employer(wp, user)
     if name == "agree":

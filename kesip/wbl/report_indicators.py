@@ -60,7 +60,7 @@ from django.utils import timezone
 
 from kesip.core.models import Institution, Rule, Specialty, Student, StudyGroup
 from kesip.curriculum.models import Component, CurriculumEntry, GradeBand, Movement, WorkingCurriculum
-from kesip.wbl import event_report
+from kesip.wbl import event_report, partnership, report_kpis
 from kesip.wbl.models import (
     Agreement,
     Assessment,
@@ -583,7 +583,7 @@ SOURCES = {
 }
 # Figures that are a largest value (merged by max), and those that hold for one country only (merged if equal).
 MAX_KEYS = {"most", "lag_max", "apprentice_peak"}
-SAME_KEYS = {"method", "pass_mark", "apprentice_limit"}
+SAME_KEYS = {"method", "pass_mark", "apprentice_limit", "gender_flag_percent"}
 
 
 def _compose(src, gender, specialties, jurisdiction, limit, pass_mark, by_employer=()):
@@ -723,6 +723,10 @@ def _add(into, other):
             into[key] = sorted(set(into[key]) | set(value))
         elif key == "by_employer":
             into[key] = sorted([*into[key], *value], key=lambda r: (-r["graduates"], r["name"]))
+        elif key == "partnership":  # needs by profession and evaluations' sums (K27, K15)
+            partnership.merge_report(into[key], value)
+        elif key == "kpis":  # K2, K5, K8, K12, K13
+            report_kpis.merge(into[key], value)
         elif key == "gender":
             rows = {r["specialty"] or 0: r for r in into[key]}
             for r in value:
@@ -778,8 +782,10 @@ def _finish(ind, academic_year, institutions):
     a["average"] = _avg(a["total"], a["count"], 2) if len(ind["jurisdictions"]) <= 1 else None
     a["pass_percent"] = _pct(a["passed"], a["count"])
     female = male = unknown = 0
+    flag = ind.get("gender_flag_percent")  # F33: one sex above the rulebook's share (п. 57 item 14)
     for row in ind["gender"]:
         row["female_percent"] = _pct(row["F"], row["F"] + row["M"])
+        row["stereotyped"] = partnership.stereotyped(row["F"], row["M"], flag)
         female, male, unknown = female + row["F"], male + row["M"], unknown + row["unknown"]
     ind["gender_total"] = {"F": female, "M": male, "unknown": unknown, "female_percent": _pct(female, female + male)}
     g, i = ind["graduates"], ind["internships"]
@@ -794,6 +800,8 @@ def _finish(ind, academic_year, institutions):
     up["needs_met_percent"] = _pct(up["needs_met"], up["needs"])
     i["average_days"] = _avg(i["days"], i["total"])
     event_report.finish(ind["events"], _pct)
+    partnership.finish_report(ind.setdefault("partnership", partnership.empty_report()))
+    report_kpis.finish(ind.setdefault("kpis", report_kpis.empty()), _pct)
     return ind
 
 
@@ -815,6 +823,9 @@ def _compute(ids, academic_year, institutions=None):
     found["s"] = _share_figures(ids, academic_year, start, end)
     found["nd"] = _need_figures(ids, academic_year)
     by_employer = _employer_figures(ids, start, end)
+    partners = partnership.report_figures(ids, academic_year)
+    kpis, competencies = report_kpis.figures(ids, start, end), report_kpis.competency_figures(ids, start, end)
+    flags = partnership.stereotype_thresholds(countries, end)
     gender = _gender_figures(ids, start, end)
     specialty_ids = {sid for rows in gender.values() for sid, _sex, _n in rows if sid}
     specialties = {
@@ -826,6 +837,9 @@ def _compute(ids, academic_year, institutions=None):
         j = jurisdiction.get(iid)
         src = {name: rows.get(iid, {}) for name, rows in found.items()}
         composed[iid] = _compose(src, gender.get(iid, []), specialties, j, limits.get(j), marks.get(j), by_employer.get(iid, []))
+        composed[iid]["partnership"] = partners.get(iid) or partnership.empty_report()
+        composed[iid]["kpis"] = report_kpis.compose(kpis.get(iid, {}), competencies.get(iid, []))
+        composed[iid]["gender_flag_percent"] = flags.get(j)
     total = _finish(_merge(composed.values()), academic_year, len(ids))
     return {iid: _finish(copy.deepcopy(c), academic_year, 1) for iid, c in composed.items()}, total
 

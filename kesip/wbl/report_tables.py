@@ -53,6 +53,77 @@ def profession(row):
     return f"{row.get('code', '')} {name}".strip()
 
 
+def _gender_table(rows, total, flag):
+    """The gender table; with the rulebook's share (F33), a row where one sex is above it is marked."""
+    header = [_("Profession"), _("Women"), _("Men"), _("Not recorded"), _("Share of women")]
+    body = [[profession(r), num(r["F"]), num(r["M"]), num(r["unknown"]), pct(r["female_percent"])] for r in rows]
+    foot = [_("All professions"), num(total["F"]), num(total["M"]), num(total["unknown"]), pct(total["female_percent"])]
+    if flag is None:
+        return d.table(header, body, widths=[44, 14, 14, 14, 14], total=foot)
+    label = _("possibly stereotyped")
+    for line, r in zip(body, rows, strict=True):
+        line.append(label if r.get("stereotyped") else "")
+    block = d.table([*header, _("More than %(share)s %% one sex") % {"share": dec(flag, 0)}], body, [34, 12, 12, 12, 12, 18],
+                    [*foot, ""])  # fmt: skip
+    block["flag"] = label
+    return block
+
+
+def partnership_section(ind):
+    """Employers' needs against the year's graduates per profession (K27) and employers' evaluations (K15), or None."""
+    from kesip.wbl import partnership
+
+    part = ind.get("partnership")
+    if not part:
+        return None
+    states = {"shortage": _("shortage"), "surplus": _("surplus"), "no_need": _("no need recorded"), "balanced": "", "": ""}
+    rows = [
+        [profession(r), num(r["needed"]), num(r["places"]), num(r["learners"]), num(r["graduates"]),
+         f"{num(r['gap'])} {states.get(r['state'], '')}".strip()]
+        for r in part["rows"]
+    ]  # fmt: skip
+    t = part["total"]
+    ev = part["evaluations"]
+    blocks = [
+        d.table(
+            [_("Profession"), _("Specialists needed"), _("WBL places offered"), _("Learners in WBL"), _("Graduates"), _("Gap")],
+            rows,
+            widths=[30, 14, 14, 14, 14, 14],
+            total=[
+                _("All professions"),
+                num(t["needed"]),
+                num(t["places"]),
+                num(t["learners"]),
+                num(t["graduates"]),
+                num(t["gap"]),
+            ],
+        ),  # fmt: skip
+        d.fields([(_("Employers' evaluations"), num(ev["count"])), (_("Mean score (1–5)"), dec(ev["mean"], 2))]),
+        d.table(
+            [_("Criterion"), _("Mean (1–5)"), _("Answers")],
+            [
+                [
+                    partnership.criterion_label(code),
+                    dec(ev["criteria"].get(code, {}).get("mean"), 2),
+                    num(ev["criteria"].get(code, {}).get("n", 0)),
+                ]
+                for code in partnership.CRITERIA_CODES
+            ],
+            widths=[60, 20, 20],
+        ),  # fmt: skip
+    ]
+    return {
+        "key": "partnership",
+        "title": _("Employers' needs, graduates and evaluations (K27, K15)"),
+        "note": _(
+            "Needs: the specialists employers said they need in the year (п. 4, 6); learners in WBL of the profession in "
+            "the year; graduates of the year. Gap = graduates − needed. Evaluations: employers' scores 1–5 on Kesip's "
+            "criteria (п. 57 item 8; the regulation gives no standard form)."
+        ),
+        "blocks": blocks,
+    }
+
+
 def sections(ind):
     """[{key, title, note, blocks}]: every indicator of the report, grouped as the report prints them."""
     out = []
@@ -249,21 +320,13 @@ def sections(ind):
                 [(profession(r), r["female_percent"] or 0) for r in rows],
                 "%",
             ),
-            d.table(
-                [_("Profession"), _("Women"), _("Men"), _("Not recorded"), _("Share of women")],
-                [[profession(r), num(r["F"]), num(r["M"]), num(r["unknown"]), pct(r["female_percent"])] for r in rows],
-                widths=[44, 14, 14, 14, 14],
-                total=[
-                    _("All professions"),
-                    num(total["F"]),
-                    num(total["M"]),
-                    num(total["unknown"]),
-                    pct(total["female_percent"]),
-                ],
-            ),
+            _gender_table(rows, total, ind.get("gender_flag_percent")),
         ],
         _("Placements of learners by the specialty of their group's programme and the learner's sex (п. 57 item 14)."),
     )
+    partners = partnership_section(ind)
+    if partners:  # a report frozen before needs and evaluations were counted has none
+        out.append(partners)
     g = ind["graduates"]
     graduate_blocks = [
         d.fields(
@@ -391,6 +454,11 @@ def sections(ind):
     events_section = event_report.section(ind, num, pct, _choice_rows, _table)
     if events_section:  # a report frozen before events were counted has none
         out.append(events_section)
+    from kesip.wbl import report_kpis
+
+    kpis_section = report_kpis.section(ind, num, pct, dec)
+    if kpis_section:  # likewise a report frozen before K2, K5, K8, K12, K13 were counted
+        out.append(kpis_section)
     return out
 
 

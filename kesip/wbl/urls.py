@@ -16,6 +16,9 @@ CONCERNS = (
     "events",
     "engagement",
     "outcomes",
+    "partnership",
+    "bases",
+    "evidence",
 )
 
 urlpatterns = []

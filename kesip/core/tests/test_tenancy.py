@@ -108,6 +108,10 @@ def wbl_objects_of(t):
         "trainingneed": t.trainingneed,
         "upgrading": t.upgrading,
         "enrolment": t.enrolment,
+        "need": t.need,
+        "evaluation": t.evaluation,
+        "base": t.base,
+        "evidence": t.institution,  # the QA / accreditation evidence ZIP of an institution (F35)
     }
 
 
@@ -314,6 +318,9 @@ def wbl_api_objects_of(t):
         wbl.TrainingNeed: t.trainingneed,
         wbl.UpgradingProgramme: t.upgrading,
         wbl.UpgradingEnrolment: t.enrolment,
+        wbl.EmployerNeed: t.need,
+        wbl.EmployerEvaluation: t.evaluation,
+        wbl.WblBase: t.base,
     }
 
 

@@ -14,6 +14,9 @@ CONCERNS = (
     "events",
     "engagement",
     "outcomes",
+    "partnership",
+    "bases",
+    "evidence",
 )
 
 

@@ -59,6 +59,14 @@ class PartTimeJobSerializer(core_api.ScopedSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contract"].validators.append(validate_upload)
+        user = getattr(self.context.get("request"), "user", None)
+        scope = access.scope_for(user, PartTimeJob, "change") if user is not None else None
+        if scope is not None and scope.employer_ids and not (scope.everything or scope.institution_ids):
+            # The employer's representative: its own employer, and the learners placed with it.
+            from kesip.core.models import Employer, Student
+
+            self.fields["employer"].queryset = Employer.objects.filter(pk__in=scope.employer_ids)
+            self.fields["student"].queryset = Student.objects.filter(placements__employer_id__in=scope.employer_ids).distinct()
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("institution") and attrs.get("student"):

@@ -92,9 +92,9 @@ class EventSerializer(core_api.ScopedSerializer):
             return []
         jurors = len(event.jury.all()) if "jury" in getattr(event, "_prefetched_objects_cache", {}) else None
         book = self.context.setdefault("_books", {})
-        key = (event.institution_id, event.starts_on)
+        key = event.institution_id  # one rulebook per institution: the list's queries do not grow with its rows
         if key not in book:
-            book[key] = common.rulebook(event.institution, event.starts_on)
+            book[key] = common.rulebook(event.institution)
         return [v.as_dict() for v in events.warnings_for(event, book[key], jurors)]
 
     def validate(self, attrs):
@@ -161,10 +161,14 @@ class WblEventViewSet(core_api.ScopedViewSet):
             scope = access.scope_for(user, E, "change")
             if not scope.everything:
                 qs = qs.filter(institution_id__in=scope.institution_ids)  # the employer's people only read
-        return qs.select_related("institution").prefetch_related(
-            Prefetch("attendance", queryset=EventAttendance.objects.for_user(user).select_related("student")),
-            Prefetch("jury", queryset=EventJuror.objects.all()),
-        ).order_by("pk")
+        return (
+            qs.select_related("institution")
+            .prefetch_related(
+                Prefetch("attendance", queryset=EventAttendance.objects.for_user(user).select_related("student")),
+                Prefetch("jury", queryset=EventJuror.objects.all()),
+            )
+            .order_by("pk")
+        )
 
     def _read(self, pk):
         return self.get_serializer(E.objects.prefetch_related("attendance__student", "jury").get(pk=pk)).data
@@ -228,9 +232,7 @@ class WblEventViewSet(core_api.ScopedViewSet):
 
             raise common.WblInvalid(
                 [
-                    RuleViolation(
-                        "wbl.event.institution", _("Learner %(id)s is not found.") % {"id": i}, "", "entries"
-                    )
+                    RuleViolation("wbl.event.institution", _("Learner %(id)s is not found.") % {"id": i}, "", "entries")
                     for i in missing
                 ]
             )

@@ -7,6 +7,7 @@ A programme's answer carries its broken hard rules (`violations`) and its warnin
 Related ids are looked up only among records the user may see: another institution's id is refused.
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.decorators import action
@@ -56,8 +57,16 @@ class WblProgrammeSerializer(core_api.ScopedSerializer):
             "employer_agreed_by",
             "approved_on",
             "approved_by",
+            "published_on",
+            "version",
+            "previous",
+            "revised_from_report",
+            "revision_reason",
         ]
-        read_only_fields = ["institution", "status", "employer_agreed_on", "employer_agreed_by", "approved_on", "approved_by"]
+        read_only_fields = [
+            "institution", "status", "employer_agreed_on", "employer_agreed_by", "approved_on", "approved_by",
+            "published_on", "version", "previous", "revised_from_report", "revision_reason",
+        ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,6 +112,12 @@ class WblProgrammeStepSerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=255, help_text="Staff recording a paper agreement: who agreed it."
     )
     agreed_on = serializers.DateField(required=False, allow_null=True, help_text="Staff recording a paper agreement: its date.")
+    revision_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, help_text="revise: what the revision changes and why."
+    )
+    revised_from_report = serializers.IntegerField(
+        required=False, allow_null=True, help_text="revise: the annual report whose recommendations the revision follows."
+    )
 
 
 class WblSemesterShareSerializer(serializers.Serializer):
@@ -298,17 +313,31 @@ class WblProgrammeViewSet(core_api.ScopedViewSet):
         ]
         return Response({"hard": _dicts(hard), "soft": _dicts(soft), "sections": sections})
 
-    @extend_schema(request=WblProgrammeStepSerializer, responses={200: WblProgrammeDetailSerializer, 400: REFUSED})
+    @extend_schema(
+        request=WblProgrammeStepSerializer,
+        responses={200: WblProgrammeDetailSerializer, 201: WblProgrammeDetailSerializer, 400: REFUSED},
+    )
     @action(detail=True, methods=["post"])
     def step(self, request, pk=None):
         """send (to the employer), agree (the employer's representative; staff with `agreed_by` and `agreed_on` of the
-        paper), approve (head of the institution or institution admin), reopen."""
+        paper), approve (head of the institution or institution admin), reopen, publish (approved → published),
+        revise (an approved or published programme → a new draft version, answered with 201; `revision_reason`
+        required, `revised_from_report` optional)."""
         wp = self.get_object()
         data = WblProgrammeStepSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        services.take_step(wp, v["step"], request.user, v.get("agreed_by", ""), v.get("agreed_on"))
-        return self._answer(wp)
+        report = None
+        if v.get("revised_from_report"):
+            from kesip.wbl.models import AnnualReport
+
+            report = AnnualReport.objects.for_user(request.user, "view").filter(pk=v["revised_from_report"]).first()
+            if report is None:
+                raise serializers.ValidationError({"revised_from_report": [_("Choose an annual report of this institution.")]})
+        result = services.take_step(
+            wp, v["step"], request.user, v.get("agreed_by", ""), v.get("agreed_on"), v.get("revision_reason", ""), report
+        )
+        return self._answer(result, status=201 if v["step"] == "revise" else 200)
 
     @extend_schema(request=None, responses={200: PREFILLED, 400: REFUSED})
     @action(detail=True, methods=["post"])

@@ -59,6 +59,9 @@ class EmployerNeed(InstitutionScoped):
     def __str__(self):
         return f"{self.employer} — {self.specialty}: {self.headcount}"
 
+    def get_absolute_url(self):
+        return reverse("wbl:need_detail", args=[self.pk])
+
     def clean(self):
         errors = {}
         same_institution(errors, self, "employer", self.employer if self.employer_id else None)

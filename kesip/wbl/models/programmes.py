@@ -135,6 +135,10 @@ class WblProgramme(InstitutionScoped):
         return reverse("wbl:wblprogramme_detail", args=[self.pk])
 
 
+# Approved or published: in force, and named by placements and agreements (§9.4).
+WblProgramme.USABLE = (WblProgramme.Status.APPROVED, WblProgramme.Status.PUBLISHED)
+
+
 class LoadRow(InstitutionScoped):
     """Section 5: a WBL form used in a semester, with its approximate hours and credits (п. 53 §5)."""
 

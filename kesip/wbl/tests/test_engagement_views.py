@@ -308,3 +308,27 @@ def test_the_proposer_edits_and_withdraws_and_every_page_renders(client, login):
     login(t.mentor_user)
     assert client.post(f"/wbl/incentives/{i.pk}/withdraw/").status_code == 302
     assert not Incentive.objects.filter(pk=i.pk).exists()
+
+
+def test_a_mentor_sees_the_part_time_work_of_their_learners_only_and_the_representative_records_by_api(client, login):
+    t = college()
+    mine = engagement.save_job(job(t), t.admin)
+    theirs = engagement.save_job(job(t, student=t.other_student), t.admin)
+    login(t.mentor_user)
+    listing = client.get("/wbl/part-time/").content.decode()
+    assert f'id="parttime-{mine.pk}"' in listing and f'id="parttime-{theirs.pk}"' not in listing
+    assert client.get(f"/wbl/part-time/{theirs.pk}/").status_code == 404
+    login(t.rep_user)
+    data = {
+        "student": t.student.pk,
+        "employer": t.employer.pk,
+        "position": "Жардамчы",
+        "when": "free_time",
+        "starts_on": "2025-02-01",
+        "ends_on": "2025-02-28",
+        "hours_per_week": "10",
+    }
+    response = client.post("/api/v1/part-time-jobs/", data, content_type="application/json")
+    assert response.status_code == 201, response.content
+    response = client.post("/api/v1/part-time-jobs/", {**data, "employer": t.other_employer.pk}, content_type="application/json")
+    assert response.status_code == 400 and "employer" in response.json()

@@ -150,6 +150,22 @@ def test_the_mentors_and_the_teachers_pages_show_their_upgrading_history(client,
     page = client.get(f"/wbl/staff/{t.teacher.pk}/upgrading/").content.decode()
     assert "Стандарттар" in page and "Кесиптик стандарттар" in page
     assert f"/wbl/staff/{t.teacher.pk}/upgrading/" in client.get(f"/staff/{t.teacher.pk}/").content.decode()
+    for url in (f"/wbl/upgrading/{p.pk}/", f"/wbl/upgrading/{p.pk}/edit/", f"/wbl/training-needs/{n.pk}/",
+                f"/wbl/upgrading/{p.pk}/history/", f"/wbl/upgrading/add/?need={n2.pk}"):  # fmt: skip
+        assert client.get(url).status_code == 200, url
+    assert client.get(f"/wbl/training-needs/{n.pk}/edit/").status_code == 404  # met: no longer changed
+
+
+def test_the_graduates_page_shows_whether_the_dual_promise_was_kept(client, login):
+    t = setup()
+    kept = _employ(t, t.g2, t.host)
+    login(t.admin)
+    page = client.get(f"/wbl/employment/{kept.pk}/").content.decode()
+    assert "Employment promised in dual training" in page and "kept: works there" in page
+    assert client.get(f"/wbl/employment/{kept.pk}/edit/").status_code == 200
+    assert client.get(f"/wbl/employment/{kept.pk}/history/").status_code == 200
+    assert client.post(f"/wbl/employment/{kept.pk}/delete/").status_code == 302
+    assert not GraduateEmployment.objects.exists()
 
 
 def _grow_needs(t, n):

@@ -59,7 +59,7 @@ def test_the_whole_way_with_the_employers_representative():
     services.approve(wp, t.head)
     wp = fresh(t.wp)
     assert (wp.status, wp.approved_on, wp.approved_by) == (S.APPROVED, TODAY, t.head)
-    assert [s.name for s in services.allowed_steps(wp, t.practice_head)] == ["reopen"]
+    assert [s.name for s in services.allowed_steps(wp, t.practice_head)] == ["reopen", "publish", "revise"]
     assert services.allowed_steps(wp, t.rep) == []  # the employer cannot reopen an approved programme
     services.reopen(wp, t.practice_head)
     wp = fresh(t.wp)

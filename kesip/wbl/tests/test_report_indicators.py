@@ -287,10 +287,22 @@ def _grow(t, n):
             submitted_at=datetime.datetime(2025, 2, 3, 9, tzinfo=datetime.UTC),
             graded_at=datetime.datetime(2025, 2, 4, 9, tzinfo=datetime.UTC), grade=4,
         )  # fmt: skip
-        Assessment.objects.create(
+        assessment = Assessment.objects.create(
             institution=t.institution, placement=p, assessed_on=D(2025, 3, 1), method="observation", value=4
         )
+        _grow_kpis(t, student, assessment, mentor, k)
         _grow_outcomes(t, student, mentor, k)
+
+
+def _grow_kpis(t, student, assessment, mentor, k):
+    """K5, K12, K13: the learner on the agreement's roster, a competency result, the mentor as the employer's assessor."""
+    from kesip.curriculum.models import Competency
+    from kesip.wbl.models import AgreementRosterEntry, CompetencyResult
+
+    AgreementRosterEntry.objects.create(institution=t.institution, agreement=t.a1, student=student)
+    competency = Competency.objects.create(institution=t.institution, programme=t.programme1, code=f"Р-{k}", description="К")
+    CompetencyResult.objects.create(institution=t.institution, assessment=assessment, competency=competency, achieved=bool(k % 2))
+    assessment.employer_assessors.add(mentor)
 
 
 def _grow_outcomes(t, student, mentor, k):
@@ -319,6 +331,18 @@ def _grow_outcomes(t, student, mentor, k):
         institution=t.institution, mentor=mentor, topic=f"Т-{k}", academic_year=YEAR, status="planned", programme=programme
     )
     UpgradingEnrolment.objects.create(institution=t.institution, programme=programme, mentor=mentor, result="completed")
+    # K27, K15: an employer's need for the learner's profession and its evaluation of the year.
+    from kesip.wbl.models import EmployerEvaluation, EmployerNeed
+
+    employer = f.EmployerFactory(institution=t.institution)
+    EmployerNeed.objects.create(
+        institution=t.institution, employer=employer, specialty=student.group.programme.specialty, academic_year=YEAR,
+        headcount=2, collected_on=D(2024, 10, 1),
+    )  # fmt: skip
+    EmployerEvaluation.objects.create(
+        institution=t.institution, employer=employer, academic_year=YEAR, filled_on=D(2025, 6, 1), score=3,
+        answers={"programme_relevance": 3, "results": 3},
+    )  # fmt: skip
 
 
 def _queries(ids):
@@ -333,8 +357,10 @@ def test_the_number_of_queries_does_not_grow_with_the_placements():
     _grow(large, 30)
     assert reports.indicators([large.institution], YEAR)["placements"]["counted"] == 34
     few, many = _queries([small.institution.pk]), _queries([large.institution.pk])
-    # 16 for the placements' figures, and 3 for graduates by employer, upgrading programmes and training needs (K14, K18).
-    assert few == many <= 19
+    # 16 for the placements' figures, and 3 for graduates by employer, upgrading programmes and training needs (K14, K18);
+    # 6 for employers' needs, learners and graduates by profession, their names, evaluations and the F33 share (K27, K15);
+    # 5 for K2, K5, K8, K13 and the competency results (K12).
+    assert few == many <= 30
     assert _queries([small.institution.pk, large.institution.pk]) == few
 
 

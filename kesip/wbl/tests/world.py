@@ -5,7 +5,9 @@
 signatures and an amendment, a WBL programme with a row of each section table, an active practice
 placement with a briefing, a diary entry and an assessment, a signed referral order, a monitoring
 visit, a volunteer recognition, an internship with its certificate, an annual report with an
-employer's agreement and a WBL event (a competition with attendance and a juror); and logins for the mentor, the employer's representative and the student.
+employer's agreement and a WBL event (a competition with attendance and a juror); a graduate's employment, a
+mentor's training need and an upgrading programme with an enrolment; and logins for the mentor, the employer's
+representative and the student.
 """
 
 import datetime
@@ -252,4 +254,18 @@ def add_wbl(t):
         institution=inst, mentor=t.person, topic="Насаатчылык", academic_year=2025, status="planned", programme=t.upgrading
     )
     t.enrolment = m.UpgradingEnrolment.objects.create(institution=inst, programme=t.upgrading, mentor=t.person)
+    # Partnership: the employer's need for the group's profession, and its evaluation of the WBL programme.
+    t.need = m.EmployerNeed.objects.create(
+        institution=inst, employer=employer, specialty=t.programme.specialty, academic_year=2025, headcount=4,
+        wbl_places=3, collected_on=datetime.date(2025, 9, 15),
+    )  # fmt: skip
+    t.evaluation = m.EmployerEvaluation.objects.create(
+        institution=inst, employer=employer, programme=t.wblprogramme, academic_year=2024, filled_by=t.head_person,
+        filled_on=datetime.date(2025, 6, 20), score="4.00",
+        answers={"programme_relevance": 4, "learners_preparation": 4, "cooperation": 4, "supervisor_support": 4,
+                 "organisation": 4, "results": 4},
+    )  # fmt: skip
+    # The institution's own WBL base (F1): a training workshop.
+    t.base = m.WblBase.objects.create(institution=inst, kind="workshop", name="Окуу устаканасы", places=12)
+    t.base.specialties.add(t.programme.specialty)
     return t

@@ -233,7 +233,11 @@ class AgreementForm(forms.ModelForm):
             .select_related("group")
             .order_by("last_name", "first_name")
         )
-        self.fields["wbl_programme"].queryset = within(WblProgramme.objects.for_user(user, "view")).select_related("programme")
+        self.fields["wbl_programme"].queryset = within(
+            WblProgramme.objects.for_user(user, "view").filter(
+                ~Q(status=WblProgramme.Status.REVISED) | Q(pk=self.instance.wbl_programme_id or 0)
+            )
+        ).select_related("programme")
         countries = (
             set(Institution.objects.filter(pk__in=institutions).values_list("jurisdiction", flat=True))
             if institutions is not None
@@ -865,10 +869,18 @@ def agreement_roster(request, pk):
 @login_required
 def agreement_document(request, pk):
     """The agreement as an official document, PDF or DOCX, in the language asked for."""
+    from kesip.documents.archive import Keep
     from kesip.wbl.agreement_document import build
 
     agreement = _agreement(request.user, pk)
-    return docs.render(lambda language: build(agreement, language), request, f"agreement-{agreement.number or agreement.pk}")
+    keep = None
+    if agreement.status not in Agreement.EDITABLE:
+        # Signed by every party: the print is an issued document; an amendment or the termination is a new revision.
+        revision = f"a{agreement.amendments.count()}" + ("-t" if agreement.status == Agreement.Status.TERMINATED else "")
+        keep = Keep(agreement, "agreement", str(agreement), agreement.number, revision)
+    return docs.render(
+        lambda language: build(agreement, language), request, f"agreement-{agreement.number or agreement.pk}", keep=keep
+    )
 
 
 urlpatterns = [

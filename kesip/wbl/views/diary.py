@@ -1005,8 +1005,14 @@ def placement_diarydoc(request, pk):
     sums = diary.totals(entries)
     rows = list(entries.order_by("date", "pk"))
     scale = journal.scale_for(placement.institution)
+    from kesip.documents.archive import Keep
+
+    keep = Keep(placement, "diary", _("Diary of %(learner)s") % {"learner": placement.student or placement.intern_staff})
     return docs.render(
-        lambda language: papers.diary_document(placement, rows, sums, scale, language), request, f"diary-{placement.pk}"
+        lambda language: papers.diary_document(placement, rows, sums, scale, language),
+        request,
+        f"diary-{placement.pk}",
+        keep=keep if placement.status == Placement.Status.CLOSED else None,
     )
 
 

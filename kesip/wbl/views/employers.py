@@ -31,7 +31,7 @@ from kesip.core.rules import RuleViolation
 from kesip.core.views.generic import history_entries, require_perm
 from kesip.curriculum.views.common import scoped_or_404 as _get
 from kesip.wbl import employers as svc
-from kesip.wbl import open_questions
+from kesip.wbl import open_questions, partnership
 from kesip.wbl.common import WblInvalid, rulebook
 from kesip.wbl.employers_forms import DocumentForm, PersonForm, SettingsForm, WorkplaceForm
 from kesip.wbl.models import Agreement, EmployerPerson, LocalDocument, Placement, WblSettings, Workplace
@@ -134,6 +134,7 @@ def employer_detail(request, pk):
             "host_source": host.source if host else "",
             "can_change": can_change,
             "today": today,
+            "partnership": partnership.employer_panel(employer, user),
         },
     )
 
@@ -473,6 +474,8 @@ def workplace_list(request):
     qs = svc.with_capacity(qs, start, end)
     if request.GET.get("free") == "1":
         qs, chosen["free"] = qs.filter(is_active=True, free_places__gt=0), "1"
+    if request.GET.get("accessible") == "1":  # F32, п. 54
+        qs, chosen["accessible"] = qs.filter(accessible=True), "1"
     qs = qs.order_by("employer__name", "title", "available_from", "pk")
     page = Paginator(qs, settings.KESIP_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -151,9 +151,7 @@ class EventForm(forms.ModelForm):
         self.fields["employer"].queryset = Employer.objects.filter(institution_id=inst).order_by("name")
         self.fields["organiser"].queryset = StaffMember.objects.filter(institution_id=inst).order_by("last_name", "first_name")
         self.fields["stage"].required = False
-        self.fields["stage"].help_text = _(
-            "Follows the form (п. 7.1, 7.2): chosen here only for an event of another form."
-        )
+        self.fields["stage"].help_text = _("Follows the form (п. 7.1, 7.2): chosen here only for an event of another form.")
         self.fields["component"].help_text = _(
             "A discipline of the group's working curriculum: the event's hours belong to it (п. 53, section 5)."
         )
@@ -202,7 +200,9 @@ def _form_page(request, event, institution, title):
             if raw.isdigit():
                 initial["group"] = int(raw)
         form = EventForm(instance=event, institution=institution, initial=initial)
-    return render(request, "wbl/event_form.html", {"title": title, "form": form, "event": event if event.pk else None}, status=status)
+    return render(
+        request, "wbl/event_form.html", {"title": title, "form": form, "event": event if event.pk else None}, status=status
+    )
 
 
 @login_required
@@ -259,7 +259,9 @@ def _context(request, event, **given):
         .select_related("student__group")
         .order_by("student__last_name", "student__first_name", "pk")
     )
-    jurors = list(EventJuror.objects.for_user(user).filter(event_id=event.pk).select_related("employer").order_by("full_name", "pk"))
+    jurors = list(
+        EventJuror.objects.for_user(user).filter(event_id=event.pk).select_related("employer").order_by("full_name", "pk")
+    )
     all_jurors = len(jurors) if "jury" in steps else events.juror_count(event)
     warnings = event_rules.jury_warnings(event, book, all_jurors) if event.status != E.Status.CANCELLED else []
     sheet = events.sheet_students(event) if "attendance" in steps else []
@@ -282,7 +284,8 @@ def _context(request, event, **given):
         "held_errors": given.pop("held_errors", []),
         "held_warnings": held_warnings,
         "cancel_form": given.pop("cancel_form", None) or CancelForm(),
-        "juror_form": given.pop("juror_form", None) or JurorForm(institution=event.institution, initial={"employer": event.employer_id}),
+        "juror_form": given.pop("juror_form", None)
+        or JurorForm(institution=event.institution, initial={"employer": event.employer_id}),
         "attendance_errors": given.pop("attendance_errors", []),
         "attendance_rule": book.get(event_rules.ATTENDANCE),
         "jury_rule": book.get(event_rules.JURY),
@@ -364,7 +367,8 @@ def event_attendance(request, pk):
         return _detail(request, event, 400, attendance_errors=errors)
     messages.success(
         request,
-        _("Attendance recorded: %(present)s of %(total)s present.") % {"present": sum(1 for e in entries if e[1]), "total": len(entries)},
+        _("Attendance recorded: %(present)s of %(total)s present.")
+        % {"present": sum(1 for e in entries if e[1]), "total": len(entries)},
     )
     return HttpResponseRedirect(event.get_absolute_url() + "#attendance")
 

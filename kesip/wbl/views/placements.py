@@ -287,8 +287,11 @@ def _sections(form):
 
 def _form_page(request, placement, form_kind, title, group=None):
     user = request.user
+    accessible_only = request.GET.get("accessible") == "1"
     if request.method == "POST":
-        form = PlacementForm(request.POST, instance=placement, user=user, form_kind=form_kind, group=group)
+        form = PlacementForm(
+            request.POST, instance=placement, user=user, form_kind=form_kind, group=group, accessible_only=accessible_only
+        )
         if form.is_valid():
             try:
                 warnings = services.save_placement(form.instance, user)
@@ -306,8 +309,15 @@ def _form_page(request, placement, form_kind, title, group=None):
             value = request.GET.get(name, "")
             if value.isdigit():
                 initial[name] = int(value)
-        form = PlacementForm(instance=placement, user=user, form_kind=form_kind, group=group, initial=initial)
+        form = PlacementForm(
+            instance=placement, user=user, form_kind=form_kind, group=group, initial=initial, accessible_only=accessible_only
+        )
         status = 200
+    toggle = request.GET.copy()
+    if accessible_only:
+        toggle.pop("accessible", None)
+    else:
+        toggle["accessible"] = "1"
     return render(
         request,
         "wbl/placement_form.html",
@@ -320,6 +330,8 @@ def _form_page(request, placement, form_kind, title, group=None):
             "forms": WblForm.choices,
             "group": group,
             "title": title,
+            "accessible_only": accessible_only,
+            "accessible_toggle": "?" + toggle.urlencode(),
         },
         status=status,
     )
@@ -578,11 +590,11 @@ def placement_bulk(request, group_pk):
         StaffMember.objects.filter(institution_id=group.institution_id, is_active=True).order_by("last_name", "first_name")
     )
     employers = list(Employer.objects.filter(institution_id=group.institution_id, is_active=True).order_by("name"))
-    workplaces = list(
-        Workplace.objects.filter(institution_id=group.institution_id, is_active=True)
-        .select_related("employer")
-        .order_by("employer__name", "title")
-    )
+    accessible_only = source.get("accessible") == "1"  # F32, п. 54: only workplaces marked accessible
+    workplaces = Workplace.objects.filter(institution_id=group.institution_id, is_active=True)
+    if accessible_only:
+        workplaces = workplaces.filter(accessible=True)
+    workplaces = list(workplaces.select_related("employer").order_by("employer__name", "title"))
     mentors = list(
         EmployerPerson.objects.filter(institution_id=group.institution_id, is_mentor=True, is_active=True).order_by(
             "last_name", "first_name"
@@ -750,6 +762,7 @@ def placement_bulk(request, group_pk):
             "appointed": appointed,
             "employers": employers,
             "workplaces": workplaces,
+            "accessible_only": accessible_only,
             "free": free,
             "mentors": mentors,
             "period": period,
@@ -803,8 +816,21 @@ def dashboard(request):
             "can_plan": bool(institutions_to_plan(user)) or institutions_to_plan(user) is None,
             "agreement_list_url": _reverse("wbl:agreement_list"),
             "order_list_url": _reverse("wbl:order_list"),
+            "own_bases": _own_bases(user),
         },
     )
+
+
+def _own_bases(user):
+    """The institution's own WBL bases in use (F1, п. 3, п. 10): their number and places, one aggregate query."""
+    from django.db.models import Sum
+
+    from kesip.wbl.models import WblBase
+
+    if not access.has_perm(user, "list_wbl"):
+        return None
+    found = WblBase.objects.for_user(user, "view").filter(is_active=True).aggregate(count=Count("pk"), places=Sum("places"))
+    return {"count": found["count"], "places": found["places"] or 0}
 
 
 # ----------------------------------------------------------------------------------------------

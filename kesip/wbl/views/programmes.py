@@ -39,6 +39,7 @@ from kesip.wbl.programme_forms import (
     AgreementForm,
     ContentRowForm,
     LoadRowForm,
+    RevisionForm,
     RubricItemForm,
     WblProgrammeForm,
 )
@@ -195,6 +196,8 @@ def _detail(request, wp, status=200, **extra):
         "passport_hard": [v for v in hard if pr.section_of(v.field) is None and v.field != "accessibility"],
         "access_violations": [v for v in (*hard, *soft) if v.field == "accessibility"],
         "agreement_form": extra.pop("agreement_form", None) or AgreementForm(),
+        "revision_form": extra.pop("revision_form", None) or RevisionForm(wp=wp),
+        "versions": services.versions(wp),
         "languages": [("ky", "Кыргызча"), ("ru", "Русский"), ("kk", "Қазақша"), ("en", "English")],
         **_tables(snapshot),
     }
@@ -293,9 +296,18 @@ def wblprogramme_step(request, pk, name):
         if not form.is_valid():
             return _detail(request, wp, status=400, agreement_form=form, open_agreement=True)
         agreed_by, agreed_on = form.cleaned_data["employer_agreed_by"], form.cleaned_data["employer_agreed_on"]
+    reason, report = "", None
+    if name == "revise":
+        form = RevisionForm(request.POST, wp=wp)
+        if not form.is_valid():
+            return _detail(request, wp, status=400, revision_form=form, open_revision=True)
+        reason, report = form.cleaned_data["revision_reason"], form.cleaned_data["revised_from_report"]
     try:
-        services.take_step(wp, name, request.user, agreed_by, agreed_on)
+        result = services.take_step(wp, name, request.user, agreed_by, agreed_on, reason, report)
     except (WblInvalid, RuleViolation) as error:
+        if form is not None and name == "revise":
+            _show_invalid(form, error)
+            return _detail(request, wp, status=400, revision_form=form, open_revision=True)
         if form is not None:
             _show_invalid(form, error)
             return _detail(request, wp, status=400, agreement_form=form, open_agreement=True)
@@ -315,9 +327,11 @@ def wblprogramme_step(request, pk, name):
         "agree": _("The employer's agreement is recorded."),
         "approve": _("The programme is approved."),
         "reopen": _("The programme is a draft again."),
+        "publish": _("The programme is published."),
+        "revise": _("Version %(version)s is open as a draft: change it and take it through review and approval."),
     }[name]
-    messages.success(request, done % {"employer": wp.co_developer})
-    return HttpResponseRedirect(_detail_url(wp))
+    messages.success(request, done % {"employer": wp.co_developer, "version": getattr(result, "version", "")})
+    return HttpResponseRedirect(_detail_url(result if name == "revise" else wp))
 
 
 def _blocked_only_by_rules(wp, user, name):

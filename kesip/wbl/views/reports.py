@@ -459,8 +459,16 @@ def report_document(request, pk):
     """The report as PDF or DOCX, in the language asked for (`?format=pdf|docx&lang=ky|ru|kk|en`)."""
     report = _report(request.user, pk)
     agreements = _agreements(report)
+    from kesip.documents.archive import Keep
+
+    keep = None
+    if report.status == AnnualReport.Status.PUBLISHED:
+        keep = Keep(report, "report", str(report), str(report.academic_year))
     return docs.render(
-        lambda language: build_document(report, agreements, language), request, f"wbl-report-{report.academic_year}"
+        lambda language: build_document(report, agreements, language),
+        request,
+        f"wbl-report-{report.academic_year}",
+        keep=keep,
     )
 
 
