@@ -20,6 +20,7 @@ system (the demo).
 """
 
 import datetime
+import decimal
 
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils.translation import gettext as _
@@ -371,7 +372,7 @@ def sheet_official(event, language):
                 (_("Form"), event.get_kind_display()),
                 (_("Stage of WBL"), event.get_stage_display()),
                 (_("Date"), period),
-                (_("Hours"), f"{event.hours.normalize():f}"),
+                (_("Hours"), f"{decimal.Decimal(event.hours).normalize():f}"),
                 (_("Group"), str(event.group) if event.group_id else ""),
                 (_("Discipline"), str(event.component) if event.component_id else ""),
                 (_("Employer"), event.employer.name if event.employer_id else ""),

@@ -232,6 +232,10 @@ def test_delete_refuses_a_record_still_in_use(client, world, login):
     Incentive.objects.filter(placement__student__group=world.a.group).delete()
     MentorRequest.objects.filter(placement__student__group=world.a.group).delete()
     PartTimeJob.objects.filter(student__group=world.a.group).delete()
+    from kesip.wbl.models import GraduateEmployment, WblEvent
+
+    GraduateEmployment.objects.filter(student__group=world.a.group).delete()
+    WblEvent.objects.filter(group=world.a.group).delete()  # its attendance goes with it
     Placement.objects.filter(student__group=world.a.group).delete()
     AgreementRosterEntry.objects.filter(student__group=world.a.group).delete()
     VolunteerRecognition.objects.filter(student__group=world.a.group).delete()

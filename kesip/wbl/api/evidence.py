@@ -3,6 +3,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, viewsets
+from rest_framework.response import Response
 
 from kesip.core.models import Institution
 from kesip.core.pdf import document_language
@@ -15,6 +16,17 @@ class EvidenceViewSet(viewsets.ViewSet):
 
     permission_classes = [permissions.IsAuthenticated]
     queryset = Institution.objects.none()  # what it is about, for the schema and the tenancy walk; read in `evidence`
+
+    @extend_schema(
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="institutions whose evidence the user may export")}
+    )
+    def list(self, request):
+        """The institutions whose evidence the user may export: id and name, with the link to each ZIP."""
+        rows = [
+            {"id": i.pk, "name": str(i), "url": request.build_absolute_uri(f"{request.path}{i.pk}/")}
+            for i in evidence.exportable(request.user)
+        ]
+        return Response({"count": len(rows), "results": rows})
 
     @extend_schema(
         parameters=[

@@ -85,3 +85,12 @@ def test_the_annual_report_is_in_the_zip_when_there_is_one_and_the_page_links_it
     assert reverse("wbl:evidence_export", args=[t.institution.pk]) + f"?year={YEAR}" in page
     z = zipfile.ZipFile(io.BytesIO(client.get(url(t.institution)).content))
     assert z.read("annual-report.pdf").startswith(b"%PDF")
+
+
+def test_the_api_lists_the_institutions_whose_evidence_the_user_may_export(client, login):
+    t = college()
+    login(t.head_of_practice)
+    rows = client.get("/api/v1/wbl-evidence/").json()["results"]
+    assert [r["id"] for r in rows] == [t.institution.pk]
+    client.logout()
+    assert client.get("/api/v1/wbl-evidence/").status_code in (401, 403)

@@ -241,7 +241,7 @@ def add_wbl(t):
         requested_on=datetime.date(2025, 3, 10),
     )
     # Outcomes: a graduate working at the host employer, a mentor's training need, a programme with an enrolment.
-    t.graduate = f.StudentFactory(institution=inst, group=t.group, status="graduated")
+    t.graduate = student  # the record is made directly: the fixture needs one per tenant, not another student
     t.employment = m.GraduateEmployment.objects.create(
         institution=inst, student=t.graduate, outcome="employed", employer=employer, position="Ширетүүчү",
         in_profession=True, starts_on=datetime.date(2025, 7, 1),
