@@ -14,7 +14,7 @@ from kesip.wbl.models.engagement import Decision, Incentive, MentorRequest, Part
 from kesip.wbl.models.events import EventAttendance, EventJuror, WblEvent
 from kesip.wbl.models.orders import NumberRegister, Order, OrderLine
 from kesip.wbl.models.outcomes import GraduateEmployment, TrainingNeed, UpgradingEnrolment, UpgradingProgramme
-from kesip.wbl.models.partnership import EmployerEvaluation, EmployerNeed, ImprovementMeasure, WblBase
+from kesip.wbl.models.partnership import EmployerEvaluation, EmployerNeed, WblBase
 from kesip.wbl.models.placements import (
     Assessment,
     Briefing,
@@ -32,7 +32,6 @@ from kesip.wbl.models.settings import WblSettings
 __all__ = [
     "EmployerEvaluation",
     "EmployerNeed",
-    "ImprovementMeasure",
     "WblBase",
     "Decision",
     "Incentive",

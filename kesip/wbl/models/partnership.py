@@ -6,8 +6,6 @@
   is carried out; the regulation gives no standard form, so Kesip asks a fixed set of criteria.
 * The institution's own WBL bases (п. 3, п. 10): workshops, educational-production complexes,
   business incubators, technoparks, where WBL can be organised without an outside employer.
-* Improvement measures (п. 56 items 12 and 15): what the institution will change after the annual
-  report, published to stakeholders.
 """
 
 from django.core.exceptions import ValidationError
@@ -154,34 +152,3 @@ class WblBase(InstitutionScoped):
 
     def get_absolute_url(self):
         return reverse("wbl:base_detail", args=[self.pk])
-
-
-class ImprovementMeasure(InstitutionScoped):
-    """A measure to improve WBL decided after the annual report, published to stakeholders (п. 56 items 12, 15)."""
-
-    class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
-        DROPPED = "dropped", _("Dropped")
-
-    report = models.ForeignKey(
-        "wbl.AnnualReport", on_delete=models.PROTECT, related_name="measures", verbose_name=_("annual report")
-    )
-    text = models.TextField(_("measure"))
-    responsible = models.CharField(_("responsible"), max_length=255)
-    due_on = models.DateField(_("due"))
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
-    result = models.TextField(_("result"), blank=True)
-    is_public = models.BooleanField(_("published to stakeholders"), default=True)
-    history = HistoricalRecords()
-
-    access_area = "wbl"
-
-    class Meta:
-        verbose_name = _("improvement measure")
-        verbose_name_plural = _("improvement measures")
-        ordering = ["report", "due_on", "pk"]
-
-    def __str__(self):
-        return self.text[:80]
