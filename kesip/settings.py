@@ -144,6 +144,8 @@ KESIP_IMPORT_MAX_ROWS = 5000
 KESIP_PAGE_SIZE = 25
 
 EMAIL_BACKEND = os.environ.get("KESIP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The address Kesip is served at, for links in e-mails sent outside a request.
+KESIP_BASE_URL = os.environ.get("KESIP_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("KESIP_FROM_EMAIL", "kesip@localhost")
 
 REST_FRAMEWORK = {
@@ -178,6 +180,8 @@ SPECTACULAR_SETTINGS = {
         "AgreementKindEnum": "kesip.wbl.models.agreements.Agreement.Kind",
         "AgreementStatusEnum": "kesip.wbl.models.agreements.Agreement.Status",
         "PlacementStatusEnum": "kesip.wbl.models.placements.Placement.Status",
+        "PlacementConsentEnum": "kesip.wbl.models.placements.Placement.Consent",
+        "CoordinatorConsentEnum": "kesip.wbl.models.placements.Placement.COORDINATOR_CONSENT_CHOICES",
         "OrderKindEnum": "kesip.wbl.models.orders.Order.Kind",
         "OrderStatusEnum": "kesip.wbl.models.orders.Order.Status",
         "WblProgrammeStatusEnum": "kesip.wbl.models.programmes.WblProgramme.Status",

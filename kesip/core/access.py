@@ -18,7 +18,8 @@ class Scope:
     Outside users see only rows of their employer: a model opts in by naming `employer_path`, the
     path from it to its Employer ("pk" on Employer). A mentor sees, of a model that names
     `mentor_path` (the path to its EmployerPerson), only the rows where they are the mentor. A
-    student sees, of the WBL areas, only rows whose `student_path` leads to their own record.
+    student sees, of the WBL areas, only rows whose `student_path` leads to their own record; a legal
+    representative, only rows of the learners linked to their account.
     """
 
     everything: bool = False
@@ -27,6 +28,7 @@ class Scope:
     mentor_employer_ids: frozenset = field(default_factory=frozenset)
     mentor_user_ids: frozenset = field(default_factory=frozenset)
     student_user_ids: frozenset = field(default_factory=frozenset)
+    represented_student_ids: frozenset = field(default_factory=frozenset)
 
     def q(self, path, model=None):
         q = Q(**{f"{path}__in": self.institution_ids}) if path else Q(pk__in=self.institution_ids)
@@ -42,6 +44,8 @@ class Scope:
             q |= Q(**{f"{employer_path}__in": employer_ids})
         if self.student_user_ids and student_path:
             q |= Q(**{f"{student_path}__user_id__in": self.student_user_ids})
+        if self.represented_student_ids and student_path:
+            q |= Q(**{f"{student_path}__in": self.represented_student_ids})
         return q
 
     def allows_institution(self, institution_id):
@@ -85,6 +89,26 @@ def _authority_institution_ids(authority_ids):
     return set(Institution.objects.filter(authority_id__in=Authority.subtree_ids(authority_ids)).values_list("id", flat=True))
 
 
+def represented_student_ids(user):
+    """The learners a legal representative's account is linked to, in the institutions of their memberships."""
+    institution_ids = {m.institution_id for m in memberships(user) if m.role == Role.LEGAL_REPRESENTATIVE and m.institution_id}
+    return _represented_student_ids(user, institution_ids) if institution_ids else set()
+
+
+def _represented_student_ids(user, institution_ids):
+    cached = getattr(user, "_kesip_represented", None)
+    if cached is None:
+        from kesip.core.models import StudentRepresentative
+
+        cached = set(
+            StudentRepresentative.objects.filter(
+                user=user, is_active=True, institution_id__in=institution_ids, student__institution_id__in=institution_ids
+            ).values_list("student_id", flat=True)
+        )
+        user._kesip_represented = cached
+    return cached
+
+
 def scope_for(user, model, action="view"):
     """The institutions whose `model` rows the user may `action` (view or change)."""
     cache = getattr(user, "_kesip_scopes", None)
@@ -102,6 +126,7 @@ def scope_for(user, model, action="view"):
     else:
         institution_ids, authority_ids, employer_ids = set(), set(), set()
         mentor_employer_ids, mentor_user_ids, student_user_ids = set(), set(), set()
+        represented_in = set()
         for m in memberships(user):
             if perm not in PERMISSIONS.get(m.role, set()):
                 continue
@@ -116,16 +141,21 @@ def scope_for(user, model, action="view"):
                     employer_ids.add(m.employer_id)
             elif m.role == Role.STUDENT and area in STUDENT_SELF_AREAS:
                 student_user_ids.add(user.pk)
+            elif m.role == Role.LEGAL_REPRESENTATIVE:
+                if area in STUDENT_SELF_AREAS and m.institution_id:
+                    represented_in.add(m.institution_id)
             elif m.institution_id:
                 institution_ids.add(m.institution_id)
         if authority_ids:
             institution_ids |= _authority_institution_ids(authority_ids)
+        represented = _represented_student_ids(user, represented_in) if represented_in else set()
         scope = Scope(
             institution_ids=frozenset(institution_ids),
             employer_ids=frozenset(employer_ids),
             mentor_employer_ids=frozenset(mentor_employer_ids),
             mentor_user_ids=frozenset(mentor_user_ids),
             student_user_ids=frozenset(student_user_ids),
+            represented_student_ids=frozenset(represented),
         )
     cache[key] = scope
     return scope

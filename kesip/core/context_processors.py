@@ -20,6 +20,7 @@ NAV = [
     ("core:staff_list", _("Staff"), "person-badge", "view_staff"),
     ("wbl:dashboard", _("Work-based learning"), "briefcase-fill", "list_wbl"),
     ("wbl:diaries", _("Diaries"), "journal-text", "view_diary"),
+    ("wbl:consent", _("Consent to WBL"), "check2-square", "consent_wbl"),
     ("wbl:placement_list", _("Placements"), "geo-alt", "list_wbl"),
     ("wbl:agreement_list", _("Agreements"), "file-earmark-text", "list_wbl"),
     ("wbl:order_list", _("Orders"), "file-earmark-ruled", "list_wbl"),

@@ -188,6 +188,7 @@ STUDENTS = Registry(
     filters=["group", "status", "funding"],
     select_related=["group", "institution"],
     page_link=("curriculum:student", _("Movements, individual curriculum, remote study"), "person-lines-fill"),
+    links=(("wbl:student_representatives", _("Legal representatives"), "people"),),
     importer=Importer(
         fields=[
             *StaffMember.PERSON_FIELDS,

@@ -21,12 +21,16 @@ class Role(models.TextChoices):
     EMPLOYER_REP = "employer_rep", _("Employer representative")
     MENTOR = "mentor", _("Mentor")
     CAREER_COUNSELLOR = "career_counsellor", _("Career counsellor")
+    LEGAL_REPRESENTATIVE = "legal_representative", _("Legal representative of a learner")
+    VOLUNTEER_CONTACT = "volunteer_contact", _("Volunteer organisation contact")
 
 
 # Roles held in an authority (ministry, agency, department) rather than an institution.
 AUTHORITY_ROLES = {Role.AUTHORITY_ANALYST, Role.ACCREDITATION_EXPERT}
 # Outside users: employees of an employer, who see only their own employer's records.
-EMPLOYER_ROLES = {Role.EMPLOYER_REP, Role.MENTOR}
+EMPLOYER_ROLES = {Role.EMPLOYER_REP, Role.MENTOR, Role.VOLUNTEER_CONTACT}
+# Roles that see, of the WBL areas, only the records of particular learners: their own, or those they represent.
+PERSONAL_ROLES = {Role.STUDENT, Role.LEGAL_REPRESENTATIVE}
 # Areas where a student sees only the records about themselves (a model names the path to its
 # student as `student_path`; a model without one shows a student nothing of these areas).
 STUDENT_SELF_AREAS = {"wbl", "diary"}
@@ -72,8 +76,14 @@ PERMISSIONS = {
         "view_diary",
         "change_diary",
     },
-    # A student reads their own placements and keeps their own diary.
-    Role.STUDENT: {"view_institution", "view_wbl", "view_diary", "change_diary"},
+    # A student reads their own placements, keeps their own diary and, of age, consents to the WBL list.
+    Role.STUDENT: {"view_institution", "view_wbl", "view_diary", "change_diary", "consent_wbl"},
+    # A minor's legal representative reads the learner's placements and diary and consents to the WBL list
+    # (KG WBL п. 56 items 2, 5); the learners are those the institution linked to the representative's account.
+    Role.LEGAL_REPRESENTATIVE: {"view_institution", "view_wbl", "view_diary", "consent_wbl"},
+    # A volunteer organisation's contact sees the volunteering of its volunteers and uploads the evidence
+    # (the volunteer's personal book, the volunteer agreement) for its recognition as practice (п. 31).
+    Role.VOLUNTEER_CONTACT: {"view_wbl", "upload_volunteer_evidence"},
     # The employer's representative: its people, workplaces, agreements, placements, orders (its own only).
     Role.EMPLOYER_REP: {"view_employer", "view_wbl", "list_wbl", "change_wbl", "view_diary", "grade_diary"},
     # A mentor sees only their own learners and grades their diaries.

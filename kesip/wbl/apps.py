@@ -17,3 +17,6 @@ class WblConfig(AppConfig):
         from kesip.wbl.employers import link_accepted_invitation
 
         post_save.connect(link_accepted_invitation, sender=Invitation, dispatch_uid="kesip.wbl.link_accepted_invitation")
+        from kesip.wbl.consent import link_accepted_representative
+
+        post_save.connect(link_accepted_representative, sender=Invitation, dispatch_uid="kesip.wbl.link_accepted_representative")

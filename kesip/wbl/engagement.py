@@ -107,6 +107,8 @@ def visible_incentives(user):
     qs = Incentive.objects.filter(q)
     if scope.student_user_ids:
         qs = qs.exclude(Q(placement__student__user=user) & ~Q(status=Decision.APPROVED))
+    if scope.represented_student_ids:
+        qs = qs.exclude(Q(placement__student_id__in=scope.represented_student_ids) & ~Q(status=Decision.APPROVED))
     return qs
 
 

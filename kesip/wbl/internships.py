@@ -618,6 +618,13 @@ def student_of(user, institution_id=None):
     return qs.select_related("group", "institution").first()
 
 
+def volunteer_contact_of(user):
+    """The volunteer organisations (employers) whose contact in Kesip the user is."""
+    from kesip.core.roles import Role
+
+    return {m.employer_id for m in common.access.memberships(user) if m.role == Role.VOLUNTEER_CONTACT and m.employer_id}
+
+
 def may_submit(user, recognition):
     """Staff who change WBL records, the volunteer organisation's representative, or the learner themself."""
     if user is None:
@@ -630,6 +637,8 @@ def may_submit(user, recognition):
         scope = common.access.scope_for(user, V, "change")
         if recognition.organisation_id in scope.employer_ids:
             return True
+    if recognition.pk and recognition.organisation_id in volunteer_contact_of(user):
+        return True  # the organisation's contact uploads the evidence of a submitted record (F36)
     own = student_of(user, recognition.institution_id)
     return own is not None and own.pk == recognition.student_id
 

@@ -160,7 +160,13 @@ def allowed_steps(order, user):
 
 
 def _outsider(scope):
-    return bool(scope.employer_ids or scope.mentor_user_ids or scope.mentor_employer_ids or scope.student_user_ids)
+    return bool(
+        scope.employer_ids
+        or scope.mentor_user_ids
+        or scope.mentor_employer_ids
+        or scope.student_user_ids
+        or scope.represented_student_ids
+    )
 
 
 def visible_orders(user):

@@ -128,6 +128,9 @@ class PlacementForm(forms.ModelForm):
     def __init__(self, *args, user=None, form_kind=WblForm.PRACTICE, group=None, accessible_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if "consent_by" in self.fields:
+            allowed = [c.value for c in Placement.COORDINATOR_CONSENTS] + [self.instance.consent_by]
+            self.fields["consent_by"].choices = [(v, label) for v, label in self.fields["consent_by"].choices if v in allowed]
         self.form_kind = self.instance.form if self.instance.pk else form_kind
         self.instance.form = self.form_kind
         institutions = {self.instance.institution_id} if self.instance.pk else institutions_to_plan(user)

@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 
 from kesip.core.models import Employer, Specialty, Student
 from kesip.core.rules import RuleViolation
+from kesip.wbl import labour_rules
 from kesip.wbl.common import rulebook
 from kesip.wbl.models import Agreement, AgreementRosterEntry, Order, OrderLine, Placement, WblForm, WblProgramme
 from kesip.wbl.models.agreements import PracticeType
@@ -212,7 +213,11 @@ def violations(placement, settings=None, *, step=SAVE, book=None, pending=(), to
         _agreement(c, p, pending, cache)
         _workplace(c, p, pending)
     _supervision(c, p, step, cache)
-    _consent(c, p, today)
+    _consent(c, p, today, step)
+    if dates:
+        found = labour_rules.planned_violation(p, c.book)  # F37, п. 11
+        if found is not None:
+            c.raised(found)
     _own_workplace(c, p, today)
     if p.form == WblForm.PRACTICE:
         _practice(c, p)
@@ -478,9 +483,29 @@ def _supervision(c, p, step, cache):
             c.add(GROUP_SUPERVISOR, message, "supervisor", soft=step != ORDER)
 
 
-def _consent(c, p, today):
-    """VR-42: who consented to the learner's inclusion in the list, and when; a minor through the legal representative."""
+def _consent(c, p, today, step=SAVE):
+    """VR-42: who consented to the learner's inclusion in the list, and when; a minor through the legal representative.
+
+    Consent asked in Kesip (F11) only warns while the list is being compiled and blocks the roster's
+    agreement and the order; a refusal blocks every step until the learner is taken off the list.
+    """
     if not p.student_id or not c.applies(CONSENT):
+        return
+    if p.consent_by == Placement.Consent.REQUESTED:
+        c.add(
+            CONSENT,
+            _("The consent of %(student)s to the WBL list is asked in Kesip and not answered yet.") % {"student": p.student},
+            "consent_by",
+            soft=step == SAVE,
+        )
+        return
+    if p.consent_by == Placement.Consent.REFUSED:
+        c.add(
+            CONSENT,
+            _("The consent to the WBL list was refused on %(day)s: take %(student)s off the list (cancel the placement).")
+            % {"day": day(p.consent_on), "student": p.student},
+            "consent_by",
+        )
         return
     if not p.consent_by or not p.consent_on:
         c.add(CONSENT, _("Record who consented to the learner's inclusion in the WBL list, and when."), "consent_by")

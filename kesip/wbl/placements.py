@@ -25,6 +25,7 @@ from kesip.core.models import Student, StudyGroup
 from kesip.core.roles import Role
 from kesip.core.rules import RuleViolation
 from kesip.wbl import common as common_rules
+from kesip.wbl import consent
 from kesip.wbl import placement_rules as rules
 from kesip.wbl.common import WblInvalid, expect_status, locked, require, rulebook
 from kesip.wbl.models import (
@@ -75,7 +76,8 @@ FORM_FIELDS = {
 ALL_FORM_FIELDS = sorted({name for names in FORM_FIELDS.values() for name in names})
 # Fields of the later steps, never changed by planning.
 STEP_FIELDS = ["status", "roster_agreed_on", "review", "characterisation", "recommended_grade", "reviewed_on",
-               "completed_on", "closed_on", "cancel_reason", "outcome", "conformity_approved_by"]  # fmt: skip
+               "completed_on", "closed_on", "cancel_reason", "outcome", "conformity_approved_by",
+               "consent_requested_at", "consent_user"]  # fmt: skip
 
 # The bulk placement of a group: values for every row, and what a row may set for its learner.
 BULK_FORMS = (WblForm.PRACTICE, WblForm.DUAL, WblForm.APPRENTICESHIP)
@@ -232,9 +234,11 @@ def save_placement(placement, user):
     """
     p = placement
     current_pk = p.pk
+    previous_consent = None
     with transaction.atomic():
         if p.pk:
             current = locked(P, p.pk)
+            previous_consent = current.consent_by
             _permission(user, current.institution_id)
             expect_status(
                 current,
@@ -275,7 +279,14 @@ def save_placement(placement, user):
             p.conformity_approved_by = user
         if not p.conformity_approved_on:
             p.conformity_approved_by = None
+        if p.consent_by != previous_consent and p.consent_by not in (P.Consent.REQUESTED, P.Consent.REFUSED):
+            p.consent_user = None  # recorded by the coordinator (on paper), not answered in Kesip
+        ask = p.consent_by == P.Consent.REQUESTED and previous_consent != P.Consent.REQUESTED
+        if ask:
+            consent.mark_requested(p)
         p.save()
+        if ask:
+            consent.notify([p])
     return soft
 
 
@@ -354,7 +365,10 @@ def place_group(group, rows, user, common=None):
         for p in built:
             if p.conformity_approved_on and user is not None:
                 p.conformity_approved_by = user
+            if p.consent_by == P.Consent.REQUESTED:
+                consent.mark_requested(p)
             p.save()
+        consent.notify([p for p in built if p.consent_by == P.Consent.REQUESTED])
     return built, warnings
 
 

@@ -44,12 +44,12 @@ def reads_figures(user):
 
     Not an employer's people (they read only the reports they are asked to agree) nor students.
     """
-    from kesip.core.roles import EMPLOYER_ROLES, PERMISSIONS, Role
+    from kesip.core.roles import EMPLOYER_ROLES, PERMISSIONS, PERSONAL_ROLES
 
     if access.is_system_admin(user):
         return True
     return any(
-        "view_wbl" in PERMISSIONS.get(m.role, set()) and m.role not in EMPLOYER_ROLES and m.role != Role.STUDENT
+        "view_wbl" in PERMISSIONS.get(m.role, set()) and m.role not in EMPLOYER_ROLES and m.role not in PERSONAL_ROLES
         for m in access.memberships(user)
     )
 

@@ -19,6 +19,7 @@ CONCERNS = (
     "partnership",
     "bases",
     "evidence",
+    "consent",
 )
 
 urlpatterns = []

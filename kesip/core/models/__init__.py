@@ -9,6 +9,7 @@ from kesip.core.models.registries import (
     Specialty,
     StaffMember,
     Student,
+    StudentRepresentative,
     StudyGroup,
 )
 from kesip.core.models.rulebook import LegalDocument, Rule
@@ -34,6 +35,7 @@ __all__ = [
     "Specialty",
     "StaffMember",
     "Student",
+    "StudentRepresentative",
     "StudyGroup",
     "User",
     "localized",

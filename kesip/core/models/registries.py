@@ -357,6 +357,51 @@ class Student(Person):
         return reverse("core:students_detail", args=[self.pk])
 
 
+class StudentRepresentative(InstitutionScoped):
+    """A learner's legal representative (a parent or guardian of a minor): informed about WBL, consents to the
+    WBL list (KG WBL regulation п. 56 items 2, 5) and, with a Kesip account, reads the learner's placements."""
+
+    class Relation(models.TextChoices):
+        MOTHER = "mother", _("Mother")
+        FATHER = "father", _("Father")
+        GUARDIAN = "guardian", _("Guardian or trustee")
+        OTHER = "other", _("Other legal representative")
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="representatives", verbose_name=_("learner"))
+    full_name = models.CharField(_("full name"), max_length=255)
+    relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    user = models.ForeignKey(
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="represented_students",
+        verbose_name=_("user account"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    access_area = "student"
+
+    class Meta:
+        verbose_name = _("legal representative")
+        verbose_name_plural = _("legal representatives")
+        ordering = ["student", "full_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "email"], condition=~Q(email=""), name="student_representative_email_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["student", "user"], condition=Q(user__isnull=False), name="student_representative_user_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.get_relation_display()})"
+
+
 def clean_person(person):
     """Validate the personal number for the institution's country and fill birth date and sex from it."""
     if not person.institution_id or not person.national_id:

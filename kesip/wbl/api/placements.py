@@ -9,17 +9,19 @@ Related ids are looked up only among records the user may see: another instituti
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
-from rest_framework import serializers
+from rest_framework import permissions, serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from kesip.core import access
 from kesip.core import api as core_api
 from kesip.core.models import Employer, StaffMember, Student, StudyGroup
 from kesip.curriculum.api.design import ViolationSerializer
 from kesip.curriculum.models import Component
-from kesip.wbl import placement_dashboard, placement_rules
+from kesip.wbl import consent, placement_dashboard, placement_rules
 from kesip.wbl import placements as services
 from kesip.wbl.models import EmployerPerson, MonitoringVisit, Placement, WblForm, WblProgramme, Workplace
 
@@ -67,6 +69,13 @@ class PlacementSerializer(core_api.ScopedSerializer):
     def get_learner(self, placement):
         return str(placement.learner)
 
+    def validate_consent_by(self, value):
+        if value == P.Consent.REFUSED and getattr(self.instance, "consent_by", None) != value:
+            raise serializers.ValidationError(
+                _("A refusal is the answer of the learner or the legal representative: ask the consent in Kesip instead.")
+            )
+        return value
+
     @extend_schema_field(ViolationSerializer(many=True))
     def get_warnings(self, placement):
         return _dicts(getattr(placement, "_warnings", []))
@@ -87,7 +96,7 @@ class PlacementBulkRowSerializer(serializers.Serializer):
     ends_on = serializers.DateField(required=False, allow_null=True)
     practice_type = serializers.ChoiceField(choices=P._meta.get_field("practice_type").choices, required=False, allow_blank=True)
     hours = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5000)
-    consent_by = serializers.ChoiceField(choices=P.Consent.choices, required=False, allow_blank=True)
+    consent_by = serializers.ChoiceField(choices=P.COORDINATOR_CONSENT_CHOICES, required=False, allow_blank=True)
     consent_on = serializers.DateField(required=False, allow_null=True)
     legal_representative = serializers.CharField(required=False, allow_blank=True, max_length=255)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
@@ -104,7 +113,7 @@ class PlacementBulkCommonSerializer(serializers.Serializer):
     hours = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5000)
     supervisor = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all(), required=False, allow_null=True)
     wbl_programme = serializers.PrimaryKeyRelatedField(queryset=WblProgramme.objects.all(), required=False, allow_null=True)
-    consent_by = serializers.ChoiceField(choices=P.Consent.choices, required=False, allow_blank=True)
+    consent_by = serializers.ChoiceField(choices=P.COORDINATOR_CONSENT_CHOICES, required=False, allow_blank=True)
     consent_on = serializers.DateField(required=False, allow_null=True)
     apprenticeship_form = serializers.ChoiceField(choices=P.ApprenticeshipForm.choices, required=False, allow_blank=True)
     individual_schedule = serializers.CharField(required=False, allow_blank=True, max_length=5000)
@@ -144,6 +153,17 @@ class PlacementStepSerializer(serializers.Serializer):
     name = serializers.ChoiceField(choices=list(services.STEPS))
     on = serializers.DateField(required=False, help_text="agree_roster: the day the employer agreed (today when left out).")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="cancel: why.")
+
+
+class ConsentPermission(permissions.BasePermission):
+    """Answering the consent needs consent_wbl (a learner, a legal representative), not change_wbl."""
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and access.has_perm(request.user, "consent_wbl"))
+
+
+class PlacementConsentSerializer(serializers.Serializer):
+    answer = serializers.ChoiceField(choices=[("give", "give"), ("refuse", "refuse")])
 
 
 class PlacementViolationsSerializer(serializers.Serializer):
@@ -295,6 +315,18 @@ class PlacementViewSet(core_api.ScopedViewSet):
             services.agree_roster([placement], v.get("on"), request.user)
         else:
             services.cancel(placement, v.get("reason", ""), request.user)
+        return Response(self._read(placement))
+
+    @extend_schema(request=PlacementConsentSerializer, responses={200: PlacementSerializer, 400: REFUSED})
+    @action(detail=True, methods=["post"], permission_classes=[ConsentPermission])
+    def consent(self, request, pk=None):
+        """The learner of age, or a minor's legal representative, gives or refuses the consent asked in Kesip (F11)."""
+        placement = consent.for_user(request.user).filter(pk=pk).first() if str(pk).isdigit() else None
+        if placement is None:
+            raise NotFound()
+        data = PlacementConsentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent.answer(placement, request.user, data.validated_data["answer"])
         return Response(self._read(placement))
 
     @extend_schema(responses={200: PlacementViolationsSerializer})

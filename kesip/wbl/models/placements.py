@@ -51,6 +51,13 @@ class Placement(InstitutionScoped):
     class Consent(models.TextChoices):
         LEARNER = "learner", _("The learner")
         REPRESENTATIVE = "representative", _("The legal representative")
+        # F11: asked in Kesip; the learner (of age) or a linked legal representative answers.
+        REQUESTED = "requested", _("Asked in Kesip, awaiting the answer")
+        REFUSED = "refused", _("Refused")
+
+    # What the coordinator records; a refusal is only the learner's or the representative's answer.
+    COORDINATOR_CONSENTS = (Consent.LEARNER, Consent.REPRESENTATIVE, Consent.REQUESTED)
+    COORDINATOR_CONSENT_CHOICES = [(c.value, c.label) for c in COORDINATOR_CONSENTS]
 
     class InternCategory(models.TextChoices):
         GRADUATING = "graduating", _("Learner completing the programme")
@@ -133,6 +140,15 @@ class Placement(InstitutionScoped):
     consent_by = models.CharField(_("consent given by"), max_length=16, choices=Consent.choices, blank=True)
     consent_on = models.DateField(_("consent given on"), null=True, blank=True)
     legal_representative = models.CharField(_("legal representative"), max_length=255, blank=True)
+    consent_requested_at = models.DateTimeField(_("consent asked at"), null=True, blank=True)
+    consent_user = models.ForeignKey(
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("answered in Kesip by"),
+    )
     roster_agreed_on = models.DateField(_("roster agreed on"), null=True, blank=True)
     # п. 30 (practice) and п. 21 (dual, pedagogical fields): at the learner's own workplace.
     at_own_workplace = models.BooleanField(_("at the learner's own workplace"), default=False)

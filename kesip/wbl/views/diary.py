@@ -30,7 +30,7 @@ from kesip.core.rules import RuleViolation
 from kesip.core.views.generic import require_perm
 from kesip.curriculum import journal
 from kesip.curriculum.views.common import scoped_or_404
-from kesip.wbl import diary
+from kesip.wbl import diary, labour_rules
 from kesip.wbl import diary_documents as papers
 from kesip.wbl import diary_rules as rules
 from kesip.wbl.common import WblInvalid, rulebook, settings_for
@@ -275,7 +275,8 @@ def _context(request, placement, form=None):
         "grading": r.grade and placement.status == P.ACTIVE,
         "controlling": r.control and placement.status in diary.CONTROL_OPEN,
         "writing": writing,
-        "warnings": diary.overdue_warnings(placement, sums["overdue"], book) if r.grade or r.control else [],
+        "warnings": (diary.overdue_warnings(placement, sums["overdue"], book) if r.grade or r.control else [])
+        + labour_rules.diary_warnings(placement, book, entries.exclude(status=E.DRAFT) if not r.learner else entries),
         "assessment": assessment,
         "average": papers.average(sums, scale),
     }

@@ -552,7 +552,7 @@ def _bulk_common(post, form_kind, components, supervisors, today):
         errors["hours"] = _("Hours are a whole number up to 5000.")
     values["supervisor"] = _pick(supervisors, post.get("supervisor"))
     consent = post.get("consent_by", "")
-    values["consent_by"] = consent if consent in P.Consent.values else ""
+    values["consent_by"] = consent if consent in P.COORDINATOR_CONSENTS else ""
     if form_kind == WblForm.APPRENTICESHIP:
         form = post.get("apprenticeship_form", "")
         values["apprenticeship_form"] = form if form in P.ApprenticeshipForm.values else ""
@@ -658,7 +658,7 @@ def placement_bulk(request, group_pk):
                     if row[name] is None:
                         problems.append(_("Enter a valid date."))
             consent = t.get("consent_by", "")
-            if consent in P.Consent.values:
+            if consent in P.COORDINATOR_CONSENTS:
                 row["consent_by"] = consent
             row["legal_representative"] = t.get("legal_representative", "").strip()[:255]
             if form_kind == WblForm.PRACTICE and t.get("practice_type") in PracticeType.values:
@@ -767,7 +767,7 @@ def placement_bulk(request, group_pk):
             "mentors": mentors,
             "period": period,
             "practice_types": P._meta.get_field("practice_type").choices,
-            "consents": P.Consent.choices,
+            "consents": P.COORDINATOR_CONSENT_CHOICES,
             "apprenticeship_forms": P.ApprenticeshipForm.choices,
             "placed": placed,
             "placed_ids": ",".join(str(p.pk) for p in placed),
@@ -790,8 +790,13 @@ def dashboard(request):
     user = request.user
     require_perm(user, "view_wbl")
     roles = {m.role for m in access.memberships(user)}
-    if roles and roles <= {Role.MENTOR, Role.STUDENT} and not access.is_system_admin(user):
-        return HttpResponseRedirect(_reverse("wbl:diaries") or reverse("wbl:placement_list"))
+    if roles and not access.is_system_admin(user):
+        if roles <= {Role.LEGAL_REPRESENTATIVE}:
+            return HttpResponseRedirect(reverse("wbl:consent"))
+        if roles <= {Role.VOLUNTEER_CONTACT}:
+            return HttpResponseRedirect(reverse("wbl:volunteer_list"))
+        if roles <= {Role.MENTOR, Role.STUDENT, Role.LEGAL_REPRESENTATIVE}:
+            return HttpResponseRedirect(_reverse("wbl:diaries") or reverse("wbl:placement_list"))
     scope = request.GET.get("scope", "")
     mine = services.mine_by_default(user) if scope not in ("mine", "all") else scope == "mine"
     linked = mine and StaffMember.objects.filter(user=user).exists()
