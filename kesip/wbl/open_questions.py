@@ -48,6 +48,11 @@ QUESTIONS = [
         gettext_lazy("Must every briefing come before the start? (VR-44)"),
         "п. 56, item 4; п. 57, items 6 and 11",
     ),
+    Question(
+        "report_due_days",
+        gettext_lazy("By when is the annual WBL report due? (K26)"),
+        "п. 56, item 12; п. 57, item 16",
+    ),
     Question("dual_min_practice_percent", gettext_lazy("Which practice share makes practical forms primary? (VR-24)"), "п. 18"),
 ]
 SETTINGS_FIELDS = [q.field for q in QUESTIONS]

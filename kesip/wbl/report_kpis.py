@@ -9,16 +9,27 @@
 * K12 (п. 20, 53 §6, §9): competency results of the year's assessments: recorded, achieved, by competency.
 * K13 (п. 4, 57 item 13): assessments of the year's placements, and of them those with an employer assessor.
 
-K20 (inclusive practice, п. 54) is not counted: no record says that a learner has special needs or
-what was adapted for them. K26 (report on time) is not counted: the rulebook holds no deadline
-(wbl.report.annual.period: “No submission deadline in days is given”); K11 is `completion` in the
+* K20 (п. 54): learners with special educational needs placed in the year, and of them those whose
+  WBL programme sets out adapted forms of practice, and those at a workplace marked accessible.
+
+K26 (the report on time and agreed) is the report's own state, in `report_measures.timeliness`
+(the due day is the institution's setting: the regulation gives none); K11 is `completion` in the
 report's indicators.
 """
 
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, Sum
 from django.db.models.functions import Cast
 
-from kesip.wbl.models import Agreement, AgreementRosterEntry, Assessment, CompetencyResult, Order, OrderLine, Placement
+from kesip.wbl.models import (
+    Agreement,
+    AgreementRosterEntry,
+    Assessment,
+    CompetencyResult,
+    Order,
+    OrderLine,
+    Placement,
+    WblProgramme,
+)
 
 S = Placement.Status
 COUNTED = ~Q(status=S.CANCELLED)
@@ -36,7 +47,7 @@ def _rows(qs):
 
 
 def figures(ids, start, end):
-    """{institution id: flat sums} for K2, K5, K8, K13 — four queries whatever the data."""
+    """{institution id: flat sums} for K2, K5, K8, K13, K20 — five queries whatever the data."""
     out = {}
 
     def put(rows):
@@ -102,6 +113,23 @@ def figures(ids, start, end):
             .annotate(assessed=Count("pk"), with_employer=Count("pk", filter=Q(with_employer=True)))
         )
     )
+    documented = WblProgramme.objects.filter(
+        programme_id=OuterRef("group__programme_id"), form=OuterRef("form"), status__in=WblProgramme.USABLE
+    ).exclude(accessibility="")
+    own = Q(wbl_programme__isnull=False) & ~Q(wbl_programme__accessibility="")
+    put(
+        _rows(
+            Placement.objects.filter(COUNTED, institution_id__in=ids, starts_on__range=(start, end), student__special_needs=True)
+            .annotate(documented=Exists(documented))
+            .order_by()
+            .values("institution_id")
+            .annotate(
+                special_learners=Count("student", distinct=True),
+                special_adapted=Count("student", distinct=True, filter=own | Q(documented=True)),
+                special_accessible=Count("student", distinct=True, filter=Q(workplace__accessible=True)),
+            )
+        )
+    )
     return out
 
 
@@ -151,13 +179,18 @@ def compose(src, competencies):
         "coverage": {"listed": get("listed"), "placed": get("placed")},
         "groups": {"wbl": get("wbl_groups"), "appointed": get("groups_appointed")},
         "assessors": {"assessed": get("assessed"), "with_employer": get("with_employer")},
+        "inclusion": {
+            "learners": get("special_learners"),
+            "adapted": get("special_adapted"),
+            "accessible": get("special_accessible"),
+        },
         "competencies": [dict(r) for r in competencies],
     }
 
 
 def merge(into, other):
     """Add another institution's K-figures to `into` (competencies of two institutions stay apart: their own ids)."""
-    for part in ("ratio", "coverage", "groups", "assessors"):
+    for part in ("ratio", "coverage", "groups", "assessors", "inclusion"):
         for key, value in other[part].items():
             if not key.endswith("_percent") and key not in ("mean", "theory", "practice"):
                 into[part][key] = round((into[part].get(key) or 0) + (value or 0), 4)
@@ -173,6 +206,9 @@ def finish(k, pct):
     k["coverage"]["percent"] = pct(k["coverage"]["placed"], k["coverage"]["listed"])
     k["groups"]["percent"] = pct(k["groups"]["appointed"], k["groups"]["wbl"])
     k["assessors"]["percent"] = pct(k["assessors"]["with_employer"], k["assessors"]["assessed"])
+    inc = k.setdefault("inclusion", {"learners": 0, "adapted": 0, "accessible": 0})
+    inc["adapted_percent"] = pct(inc["adapted"], inc["learners"])
+    inc["accessible_percent"] = pct(inc["accessible"], inc["learners"])
     results = achieved = 0
     for row in k["competencies"]:
         row["percent"] = pct(row["achieved"], row["results"])
@@ -214,6 +250,24 @@ def section(ind, num, pct, dec):
                     _("Competency results achieved (K12)"),
                     f"{num(ct['achieved'])} / {num(ct['results'])} · {pct(ct['percent'])}",
                 ),
+                *(
+                    [
+                        (
+                            _("Learners with special educational needs in WBL (K20, п. 54)"),
+                            num(k["inclusion"]["learners"]),
+                        ),
+                        (
+                            _("… of them with adapted forms of practice in the WBL programme"),
+                            f"{num(k['inclusion']['adapted'])} · {pct(k['inclusion']['adapted_percent'])}",
+                        ),
+                        (
+                            _("… of them at a workplace marked accessible"),
+                            f"{num(k['inclusion']['accessible'])} · {pct(k['inclusion']['accessible_percent'])}",
+                        ),
+                    ]
+                    if "inclusion" in k
+                    else []
+                ),
             ]
         )
     ]
@@ -235,7 +289,7 @@ def section(ind, num, pct, dec):
         )
     return {
         "key": "kpis",
-        "title": _("Agreements, coverage, heads of practice and competencies (K2, K5, K8, K12, K13)"),
+        "title": _("Agreements, coverage, heads of practice, competencies and inclusion (K2, K5, K8, K12, K13, K20)"),
         "note": _(
             "K2 averages practice ÷ theory over the agreements that state both shares; K5 counts each learner once; "
             "K8 counts a group whose head of practical training is named in a signed order."

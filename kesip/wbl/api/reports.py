@@ -17,8 +17,9 @@ from kesip.core import access
 from kesip.core import api as core_api
 from kesip.core.models import Institution
 from kesip.curriculum.api.design import ViolationSerializer
+from kesip.wbl import report_measures as measures
 from kesip.wbl import reports
-from kesip.wbl.models import AnnualReport, ReportAgreement
+from kesip.wbl.models import AnnualReport, ImprovementMeasure, ReportAgreement, StakeholderNotice
 
 REFUSED = OpenApiResponse(
     inline_serializer(
@@ -61,6 +62,44 @@ class AnnualReportSerializer(serializers.ModelSerializer):
     def get_steps(self, report) -> list[str]:
         request = self.context.get("request")
         return sorted(reports.allowed_steps(report, getattr(request, "user", None), list(report.agreements.all())))
+
+
+class ImprovementMeasureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImprovementMeasure
+        fields = ["id", "institution", "report", "text", "responsible", "due_on", "status", "done_on"]
+        read_only_fields = ["id", "institution"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is not None and "report" in self.fields:
+            scope = access.scope_for(user, AnnualReport, "change")
+            self.fields["report"].queryset = (
+                AnnualReport.objects.all()
+                if scope.everything
+                else AnnualReport.objects.filter(institution_id__in=scope.institution_ids)
+            )
+        if self.instance is not None and not isinstance(self.instance, list):
+            self.fields["report"].read_only = True
+
+    def validate(self, attrs):  # the service checks the measure as a whole
+        return attrs
+
+
+class StakeholderNoticeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StakeholderNotice
+        fields = ["id", "institution", "report", "sent_at", "sent_by", "recipients", "subject", "body"]
+        read_only_fields = fields
+
+
+class ReportNotifySerializer(serializers.Serializer):
+    include_list = serializers.BooleanField(
+        default=True, help_text="Send to the heads and representatives of the employers that hosted learners in the year."
+    )
+    extra = serializers.CharField(required=False, allow_blank=True, max_length=5000, help_text="Further e-mail addresses.")
 
 
 class ReportTextsSerializer(serializers.Serializer):
@@ -122,6 +161,16 @@ CONSOLIDATED = inline_serializer(
                 "name": serializers.CharField(),
                 "report": serializers.IntegerField(allow_null=True),
                 "report_status": serializers.CharField(allow_null=True),
+                "timely": inline_serializer(
+                    "AnnualReportTimely",
+                    {
+                        "due_on": serializers.DateField(),
+                        "on_time": serializers.BooleanField(allow_null=True),
+                        "agreed": serializers.IntegerField(),
+                        "asked": serializers.IntegerField(),
+                    },
+                    help_text="K26: final by the due day (null while it has not come) and the employers who agreed.",
+                ),
                 "indicators": serializers.DictField(),
             },
             many=True,
@@ -221,6 +270,17 @@ class AnnualReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         reports.take_step(report, data.validated_data["step"], request.user)
         return Response(self._read(report))
 
+    @extend_schema(request=ReportNotifySerializer, responses={201: StakeholderNoticeSerializer, 400: REFUSED})
+    @action(detail=True, methods=["post"])
+    def notify(self, request, pk=None):
+        """Tell the stakeholders of the published report and its improvement measures (п. 56 item 15)."""
+        report = self.get_object()
+        data = ReportNotifySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        notice = measures.notify(report, request.user, v.get("extra", ""), v["include_list"])
+        return Response(StakeholderNoticeSerializer(notice).data, status=201)
+
     @extend_schema(
         parameters=[YEAR, OpenApiParameter("institution", int, description="One institution; all you read by default.")],
         responses={200: INDICATORS},
@@ -248,6 +308,7 @@ class AnnualReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             r.institution_id: r
             for r in AnnualReport.objects.filter(institution_id__in=[i.pk for i, _x in rows], academic_year=year)
         }
+        timely = measures.timeliness(found, [i.pk for i, _x in rows], year)
         return Response(
             {
                 "academic_year": year,
@@ -257,6 +318,7 @@ class AnnualReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
                         "name": str(i),
                         "report": found[i.pk].pk if i.pk in found else None,
                         "report_status": found[i.pk].status if i.pk in found else None,
+                        "timely": {k: timely[i.pk][k] for k in ("due_on", "on_time", "agreed", "asked")},
                         "indicators": ind,
                     }
                     for i, ind in rows
@@ -297,6 +359,40 @@ class ReportAgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         return Response(ReportAgreementSerializer(ReportAgreement.objects.select_related("employer").get(pk=agreement.pk)).data)
 
 
+class ImprovementMeasureViewSet(core_api.ScopedViewSet):
+    """Improvement measures after annual reports (п. 56 item 15): what, who, by when, how far; the report's staff change them."""
+
+    queryset = ImprovementMeasure.objects.all()
+    serializer_class = ImprovementMeasureSerializer
+    filterset_fields = ["report", "status"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("report")
+
+    @extend_schema(responses={201: ImprovementMeasureSerializer, 400: REFUSED})
+    def create(self, request, *args, **kwargs):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        measure = measures.save_measure(ImprovementMeasure(**data.validated_data), request.user)
+        return Response(self.get_serializer(measure).data, status=201)
+
+    @extend_schema(responses={200: ImprovementMeasureSerializer, 400: REFUSED})
+    def update(self, request, *args, **kwargs):
+        measure = self.get_object()
+        data = self.get_serializer(measure, data=request.data, partial=kwargs.pop("partial", False))
+        data.is_valid(raise_exception=True)
+        for name, value in data.validated_data.items():
+            setattr(measure, name, value)
+        measures.save_measure(measure, request.user)
+        return Response(self.get_serializer(measure).data)
+
+    @extend_schema(responses={204: None, 400: REFUSED})
+    def destroy(self, request, *args, **kwargs):
+        measures.delete_measure(self.get_object(), request.user)
+        return Response(status=204)
+
+
 def register(router):
     router.register("annual-reports", AnnualReportViewSet)
+    router.register("improvement-measures", ImprovementMeasureViewSet)
     router.register("report-agreements", ReportAgreementViewSet)

@@ -26,7 +26,7 @@ from kesip.wbl.models.placements import (
     VolunteerRecognition,
 )
 from kesip.wbl.models.programmes import AssessmentMethod, ContentRow, LoadRow, RubricItem, WblProgramme
-from kesip.wbl.models.reports import AnnualReport, ReportAgreement
+from kesip.wbl.models.reports import AnnualReport, ImprovementMeasure, ReportAgreement, StakeholderNotice
 from kesip.wbl.models.settings import WblSettings
 
 __all__ = [
@@ -67,6 +67,8 @@ __all__ = [
     "Placement",
     "PracticeType",
     "ReportAgreement",
+    "ImprovementMeasure",
+    "StakeholderNotice",
     "RubricItem",
     "VolunteerRecognition",
     "WblForm",

@@ -77,3 +77,61 @@ class ReportAgreement(InstitutionScoped):
 
     def __str__(self):
         return f"{self.employer}: {self.get_status_display()}"
+
+
+class ImprovementMeasure(InstitutionScoped):
+    """A measure the institution takes to improve WBL after the annual report, made known to stakeholders (п. 56 item 15)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("Under way")
+        DONE = "done", _("Done")
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="measures", verbose_name=_("report"))
+    text = models.TextField(_("measure"), max_length=4000)
+    responsible = models.CharField(_("responsible"), max_length=255)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    access_area = "wbl"
+    employer_path = "report__agreements__employer"
+
+    class Meta:
+        verbose_name = _("improvement measure")
+        verbose_name_plural = _("improvement measures")
+        ordering = ["report", "due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="done", done_on__isnull=False)
+                | (~models.Q(status="done") & models.Q(done_on__isnull=True)),
+                name="improvement_measure_done_dated",
+            )
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class StakeholderNotice(InstitutionScoped):
+    """The stakeholders told of the published report and its improvement measures (п. 56 item 15): to whom, when, what."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="notices", verbose_name=_("report"))
+    sent_at = models.DateTimeField(_("sent at"))
+    sent_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("sent by")
+    )
+    recipients = models.JSONField(_("recipients"), default=list)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("text"))
+
+    access_area = "wbl"
+
+    class Meta:
+        verbose_name = _("notice to stakeholders")
+        verbose_name_plural = _("notices to stakeholders")
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.report} — {self.sent_at:%d.%m.%Y}"

@@ -59,6 +59,12 @@ class WblSettings(models.Model):
         default=True,
         help_text=_("п. 56 item 4 and п. 57 items 6, 11 require the briefings without saying “before”."),
     )
+    report_due_days = models.PositiveSmallIntegerField(
+        _("the annual report is final within (days after the academic year)"),
+        default=61,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("п. 56 item 12 sets no deadline; a report final later is not “on time” (K26). 61 days: by 31 October."),
+    )
     dual_min_practice_percent = models.PositiveSmallIntegerField(
         _("dual training: practice share at least (%)"),
         default=51,

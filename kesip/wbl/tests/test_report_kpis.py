@@ -117,7 +117,7 @@ def test_the_section_prints_the_kpis():
     assert report_kpis.section({}, report_tables.num, report_tables.pct, report_tables.dec) is None
 
 
-def test_the_kpis_take_five_queries_whatever_the_data():
+def test_the_kpis_take_six_queries_whatever_the_data():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -132,4 +132,27 @@ def test_the_kpis_take_five_queries_whatever_the_data():
             figures = kpis([t.institution])
         counts.append(len(ctx.captured_queries))
     assert figures["coverage"]["listed"] == 3 + 12 and figures["competency_total"]["results"] == 3 + 12
-    assert counts == [5, 5]
+    assert counts == [6, 6]
+
+
+def test_k20_learners_with_special_needs_with_adapted_forms_and_accessible_workplaces():
+    from kesip.core.models import Student
+    from kesip.wbl.models import Placement, WblProgramme, Workplace
+
+    t = world()
+    assert kpis([t.institution])["inclusion"] == {
+        "learners": 0, "adapted": 0, "accessible": 0, "adapted_percent": None, "accessible_percent": None,
+    }  # fmt: skip
+    # s1 (practice p1 at w1, dual p4) and s3 (apprenticeship p3, and placements outside the year) have special needs.
+    Student.objects.filter(pk__in=[t.s1.pk, t.s3.pk]).update(special_needs=True)
+    Workplace.objects.filter(pk=t.w1.pk).update(accessible=True)
+    k = kpis([t.institution])["inclusion"]
+    assert (k["learners"], k["adapted"], k["accessible"], k["accessible_percent"]) == (2, 0, 1, 50.0)
+    # A usable WBL programme of s3's group's programme for apprenticeship sets out adapted forms (п. 54).
+    WblProgramme.objects.create(
+        institution=t.institution, programme=t.g2.programme, form="apprenticeship", academic_year=2024,
+        status="approved", accessibility="Кыскартылган жумуш күнү, жеңилдетилген тапшырмалар",
+    )  # fmt: skip
+    k = kpis([t.institution])["inclusion"]
+    assert (k["adapted"], k["adapted_percent"]) == (1, 50.0)
+    assert Placement.objects.filter(student=t.s3, status="cancelled").count() == 0

@@ -31,10 +31,11 @@ from kesip.core.forms import add_violation
 from kesip.core.models import Institution
 from kesip.core.rules import RuleViolation
 from kesip.core.views.generic import history_entries, require_perm
+from kesip.wbl import report_measures as measures
 from kesip.wbl import report_tables as tables
 from kesip.wbl import reports
 from kesip.wbl.common import WblInvalid
-from kesip.wbl.models import AnnualReport, ReportAgreement
+from kesip.wbl.models import AnnualReport, ImprovementMeasure, ReportAgreement
 
 R = AnnualReport
 RA = ReportAgreement
@@ -193,10 +194,18 @@ def report_detail(request, pk):
     if report.status != R.Status.SENT:
         answerable = set()
     answered = sum(1 for a in agreements if a.status == RA.Status.AGREED)
+    staff = reports.may_manage(request.user, report.institution_id)
+    timely = measures.timeliness({report.institution_id: report}, [report.institution_id], report.academic_year)
     return render(
         request,
         "wbl/report_detail.html",
         {
+            "measures": list(report.measures.order_by("due_on", "pk")),
+            "measure_form": MeasureForm(),
+            "notices": list(report.notices.select_related("sent_by")[:20]) if staff else [],
+            "notification_list": measures.notification_list(report) if staff and report.status == R.Status.PUBLISHED else [],
+            "notice_form": NoticeForm(),
+            "timely": timely[report.institution_id],
             "report": report,
             "title": _("Annual WBL report %(year)s") % {"year": report},
             "ind": ind,
@@ -210,11 +219,114 @@ def report_detail(request, pk):
             "ends_on": reports.period(report.academic_year)[1],
             "answerable": answerable,
             "steps": steps,
-            "staff": reports.may_manage(request.user, report.institution_id),
+            "staff": staff,
             "badge": tables.status_badge(report.status),
             "languages": DOCUMENT_LANGUAGES,
         },
     )
+
+
+class MeasureForm(forms.ModelForm):
+    class Meta:
+        model = ImprovementMeasure
+        fields = ["text", "responsible", "due_on", "status", "done_on"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2}),
+            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "done_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+
+class NoticeForm(forms.Form):
+    include_list = forms.BooleanField(
+        label=gettext_lazy("The heads and representatives of the host employers"), required=False, initial=True
+    )
+    extra = forms.CharField(
+        label=gettext_lazy("Further addresses"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("E-mail addresses of other stakeholders (the authority, the parents' council), one per line."),
+    )
+
+
+@login_required
+def measure_save(request, pk, measure_pk=None):
+    """Add an improvement measure to the report (or change one): what, who, by when, how far it is."""
+    report = _report(request.user, pk)
+    if not reports.may_manage(request.user, report.institution_id):
+        raise Http404
+    measure = ImprovementMeasure(report=report)
+    if measure_pk is not None:
+        measure = report.measures.filter(pk=measure_pk).first()
+        if measure is None:
+            raise Http404
+    if request.method != "POST":
+        form = MeasureForm(instance=measure)
+        return render(
+            request,
+            "wbl/measure_form.html",
+            {"report": report, "form": form, "measure": measure, "title": _("Improvement measure")},
+        )
+    form = MeasureForm(request.POST, instance=measure)
+    if form.is_valid():
+        try:
+            measures.save_measure(form.instance, request.user)
+        except WblInvalid as invalid:
+            for v in invalid.violations:
+                add_violation(form, v)
+        except RuleViolation as violation:
+            add_violation(form, violation)
+        else:
+            messages.success(request, _("Saved: %(object)s") % {"object": form.instance})
+            return HttpResponseRedirect(reverse("wbl:report_detail", args=[report.pk]) + "#measures")
+    return render(
+        request,
+        "wbl/measure_form.html",
+        {"report": report, "form": form, "measure": measure, "title": _("Improvement measure")},
+        status=400,
+    )
+
+
+@login_required
+def measure_delete(request, pk, measure_pk):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    report = _report(request.user, pk)
+    measure = report.measures.filter(pk=measure_pk).first()
+    if measure is None or not reports.may_manage(request.user, report.institution_id):
+        raise Http404
+    try:
+        measures.delete_measure(measure, request.user)
+    except RuleViolation as violation:
+        messages.error(request, violation.message)
+    else:
+        messages.success(request, _("Deleted."))
+    return HttpResponseRedirect(reverse("wbl:report_detail", args=[report.pk]) + "#measures")
+
+
+@login_required
+def report_notify(request, pk):
+    """Tell the stakeholders of the published report and its improvement measures (п. 56 item 15)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    report = _report(request.user, pk)
+    if not reports.may_manage(request.user, report.institution_id):
+        raise Http404
+    form = NoticeForm(request.POST)
+    back = HttpResponseRedirect(reverse("wbl:report_detail", args=[report.pk]) + "#stakeholders")
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return back
+    try:
+        notice = measures.notify(report, request.user, form.cleaned_data["extra"], form.cleaned_data["include_list"])
+    except WblInvalid as invalid:
+        messages.error(request, " ".join(v.message for v in invalid.violations))
+    except RuleViolation as violation:
+        messages.error(request, violation.message)
+    else:
+        messages.success(request, _("Sent to %(n)s stakeholders.") % {"n": len(notice.recipients)})
+    return back
 
 
 class TextsForm(forms.Form):
@@ -494,9 +606,20 @@ def report_authority(request):
     ids = [i.pk for i, _ind in rows]
     found = {r.institution_id: r for r in R.objects.filter(institution_id__in=ids, academic_year=year)}
     header, body, totals = tables.consolidated_table(rows, total, found)
+    header.append(_("On time and agreed by the employers (K26)"))
+    timely = measures.timeliness(found, ids, year)
+    for row in body:
+        row["timely"] = t = timely[row["institution"].pk]
+        on_time = {True: _("on time"), False: _("late")}.get(
+            t["on_time"], _("due %(date)s") % {"date": t["due_on"].strftime("%d.%m.%Y")}
+        )
+        row["timely_label"] = f"{on_time}; {t['agreed']}/{t['asked']}" if t["asked"] else on_time
     if request.GET.get("format") == "xlsx":
-        cells = [[row["institution"].full_name or str(row["institution"]), *row["cells"], row["report_label"]] for row in body]
-        cells.append([_("Total"), *totals, ""])
+        cells = [
+            [row["institution"].full_name or str(row["institution"]), *row["cells"], row["report_label"], row["timely_label"]]
+            for row in body
+        ]
+        cells.append([_("Total"), *totals, "", ""])
         return xlsx_response(f"wbl-consolidated-{year}.xlsx", f"{year}-{year + 1}", header, cells)
     for row in body:
         row["badge"] = tables.status_badge(row["report"].status) if row["report"] else "text-bg-light"
@@ -532,4 +655,8 @@ urlpatterns = [
     path("reports/<int:pk>/document/", report_document, name="report_document"),
     path("reports/<int:pk>/history/", report_history, name="report_history"),
     path("reports/agreements/<int:pk>/answer/", reportagreement_answer, name="reportagreement_answer"),
+    path("reports/<int:pk>/measures/", measure_save, name="report_measure_add"),
+    path("reports/<int:pk>/measures/<int:measure_pk>/", measure_save, name="report_measure_edit"),
+    path("reports/<int:pk>/measures/<int:measure_pk>/delete/", measure_delete, name="report_measure_delete"),
+    path("reports/<int:pk>/notify/", report_notify, name="report_notify"),
 ]
