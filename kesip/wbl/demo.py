@@ -26,6 +26,7 @@ from kesip.wbl import (
     demo_bases,
     demo_engagement,
     demo_events,
+    demo_family,
     demo_outcomes,
     demo_partnership,
     diary,
@@ -163,9 +164,16 @@ def _working_days(start, end):
 
 @transaction.atomic
 def load():
+    """Load the WBL demo (idempotent); returns the demo logins it adds, (username, role, where) each."""
     pl8 = Institution.objects.filter(inn="00307199510011").first()
-    if pl8 is None or Placement.objects.filter(institution=pl8).exists():
-        return
+    if pl8 is None:
+        return []
+    if not Placement.objects.filter(institution=pl8).exists():
+        _load(pl8)
+    return demo_family.load(pl8)
+
+
+def _load(pl8):
     rng = random.Random(2025)
     admin, head = _first(pl8, Role.INSTITUTION_ADMIN), _first(pl8, Role.HEAD)
     practice_user = _first(pl8, Role.HEAD_OF_PRACTICE)

@@ -130,8 +130,11 @@ def notice_text(report, measures):
     return "\n".join(lines)
 
 
-def notify(report, user=None, extra="", include_list=True, now=None):
-    """Tell the stakeholders of the published report and its measures; returns the StakeholderNotice kept."""
+def notify(report, user=None, extra="", include_list=True, now=None, deliver=True):
+    """Tell the stakeholders of the published report and its measures; returns the StakeholderNotice kept.
+
+    `deliver=False` keeps the notice without mailing it (the demo loader, whose addresses are made up).
+    """
     with transaction.atomic():
         report = locked(AnnualReport, report.pk)
         _staff(user, report)
@@ -182,7 +185,7 @@ def notify(report, user=None, extra="", include_list=True, now=None):
             subject=subject,
             body=body,
         )
-        emails = [r["email"] for r in recipients]
+        emails = [r["email"] for r in recipients] if deliver else []
         transaction.on_commit(lambda: [send_mail(subject, body, None, [e], fail_silently=True) for e in emails])
     return notice
 

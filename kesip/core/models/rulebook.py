@@ -1,12 +1,41 @@
 """The rulebook: every regulatory number, once, with its legal source."""
 
+import re
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 
 from kesip.core.models.base import localized
 from kesip.core.models.tenancy import Jurisdiction
+
+
+# The English words of the rulebook's clause references ("п. 56, items 2, 5"), said in the language of the page.
+CLAUSE_WORDS = {
+    "Labour Code of the KR": lambda: pgettext("legal clause", "Labour Code of the KR"),
+    "column header": lambda: pgettext("legal clause", "column header"),
+    "scoring table": lambda: pgettext("legal clause", "scoring table"),
+    "sections": lambda: pgettext("legal clause", "sections"),
+    "section": lambda: pgettext("legal clause", "section"),
+    "items": lambda: pgettext("legal clause", "items"),
+    "item": lambda: pgettext("legal clause", "item"),
+    "table": lambda: pgettext("legal clause", "table"),
+    "column": lambda: pgettext("legal clause", "column"),
+    "rows": lambda: pgettext("legal clause", "rows"),
+    "row": lambda: pgettext("legal clause", "row"),
+    "art.": lambda: pgettext("legal clause", "art."),
+    "para.": lambda: pgettext("legal clause", "para."),
+    "Ch.": lambda: pgettext("legal clause", "Ch."),
+    "and": lambda: pgettext("legal clause", "and"),
+}
+_CLAUSE_RE = re.compile(r"(?<![\w])(" + "|".join(re.escape(w) for w in CLAUSE_WORDS) + r")(?![\w])")
+
+
+def localize_clause(clause):
+    """A clause reference with its English words in the active language ("п. 56, items 2, 5" → "п. 56, пп. 2, 5")."""
+    return _CLAUSE_RE.sub(lambda m: CLAUSE_WORDS[m.group(1)](), clause or "")
 
 
 class LegalDocument(models.Model):
@@ -102,7 +131,7 @@ class Rule(models.Model):
     @property
     def source(self):
         """The legal source as one line: document title and clause."""
-        return f"{self.document.title}, {self.clause}"
+        return f"{self.document.title}, {localize_clause(self.clause)}"
 
     def __str__(self):
         return f"{self.code} = {self.value.normalize():f} {self.get_unit_display()} ({self.jurisdiction})"

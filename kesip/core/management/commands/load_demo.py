@@ -25,7 +25,7 @@ class Command(BaseCommand):
         demo_exams()
         from kesip.wbl import demo as wbl_demo
 
-        wbl_demo.load()
+        logins += wbl_demo.load()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Kesip demo logins, one per role (password for all: {demo.DEMO_PASSWORD})"))
         width = max(len(u) for u, *_ in logins)
