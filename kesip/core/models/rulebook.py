@@ -11,7 +11,6 @@ from simple_history.models import HistoricalRecords
 from kesip.core.models.base import localized
 from kesip.core.models.tenancy import Jurisdiction
 
-
 # The English words of the rulebook's clause references ("п. 56, items 2, 5"), said in the language of the page.
 CLAUSE_WORDS = {
     "Labour Code of the KR": lambda: pgettext("legal clause", "Labour Code of the KR"),
