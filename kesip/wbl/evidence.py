@@ -69,16 +69,19 @@ def _csv(header, rows):
 
 
 def programme_rows(institution, year):
+    """The year's approved WBL programmes with their WBL share, summed in SQL (two queries whatever their number)."""
     from kesip.wbl import programme_rules
+    from kesip.wbl.common import settings_for
 
     rows = []
-    qs = (
+    qs = programme_rules.with_percent(
         WblProgramme.objects.filter(institution=institution, academic_year=year, status__in=APPROVED)
         .select_related("programme__specialty", "co_developer")
         .order_by("programme__specialty__code", "pk")
     )
+    denominators = {institution.pk: settings_for(institution).wbl_percent_denominator}
     for wp in qs:
-        total = programme_rules.wbl_percent(wp)["percent"]
+        total = programme_rules.listed_percent(wp, denominators)
         specialty = wp.programme.specialty
         rows.append(
             [

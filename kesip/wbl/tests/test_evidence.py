@@ -94,3 +94,23 @@ def test_the_api_lists_the_institutions_whose_evidence_the_user_may_export(clien
     assert [r["id"] for r in rows] == [t.institution.pk]
     client.logout()
     assert client.get("/api/v1/wbl-evidence/").status_code in (401, 403)
+
+
+def test_the_programmes_of_the_evidence_take_the_same_queries_however_many_there_are():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kesip.wbl import evidence, programme_rules
+
+    t = _world()
+    with CaptureQueriesContext(connection) as one:
+        rows = evidence.programme_rows(t.institution, YEAR)
+    assert rows[0][-1] == programme_rules.wbl_percent(WblProgramme.objects.get(programme=t.programme1))["percent"]
+    for _ in range(4):
+        WblProgramme.objects.create(
+            institution=t.institution, programme=f.ProgrammeFactory(institution=t.institution), form="practice",
+            academic_year=YEAR, status="approved",
+        )  # fmt: skip
+    with CaptureQueriesContext(connection) as five:
+        assert len(evidence.programme_rows(t.institution, YEAR)) == 5
+    assert len(five.captured_queries) == len(one.captured_queries)
