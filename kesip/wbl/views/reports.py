@@ -236,6 +236,15 @@ class MeasureForm(forms.ModelForm):
             "done_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    def clean(self):
+        """The service's own checks, field by field (a field in error is then left out of the model's constraint)."""
+        data = super().clean()
+        probe = ImprovementMeasure(report=self.instance.report, **{k: data.get(k) for k in self.Meta.fields})
+        for v in measures.measure_violations(probe):
+            if v.field in self.fields and v.field not in self.errors:
+                self.add_error(v.field, v.message)
+        return data
+
 
 class NoticeForm(forms.Form):
     include_list = forms.BooleanField(
