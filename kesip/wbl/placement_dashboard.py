@@ -21,7 +21,15 @@ from kesip.wbl import placements as services
 from kesip.wbl.models import Agreement, DiaryEntry, MonitoringVisit, Order, OrderLine, Placement, WblSettings
 
 S = Placement.Status
-ATTENTION = ("diary_control", "grading_overdue", "briefings_missing", "no_mentor", "ending_no_review")
+ATTENTION = (
+    "diary_control",
+    "grading_overdue",
+    "briefings_missing",
+    "no_mentor",
+    "ending_no_review",
+    "consent_waiting",
+    "consent_refused",
+)
 GROUP_LIMIT = 12
 AGREEMENT_LIMIT = 8
 VISIT_LIMIT = 6

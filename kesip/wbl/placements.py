@@ -601,6 +601,8 @@ ATTENTION_LABELS = {
     "briefings_missing": gettext_lazy("Starting without all briefings"),
     "no_mentor": gettext_lazy("Under way without a mentor"),
     "ending_no_review": gettext_lazy("Ending soon without a review"),
+    "consent_waiting": gettext_lazy("Consent asked in Kesip, not answered"),
+    "consent_refused": gettext_lazy("Consent refused: to take off the list"),
 }
 
 
@@ -630,6 +632,10 @@ def attention_q(key, today=None):
         return Q(status__in=IN_PROGRESS) & (Q(mentor__isnull=True) | Q(mentor__is_active=False))
     if key == "ending_no_review":
         return Q(status__in=IN_PROGRESS, ends_on__gte=today, ends_on__lte=soon, review="")
+    if key == "consent_waiting":
+        return Q(status=S.PLANNED, consent_by=P.Consent.REQUESTED)
+    if key == "consent_refused":
+        return Q(status__in=[S.PLANNED, S.ROSTER_AGREED], consent_by=P.Consent.REFUSED)
     raise KeyError(key)
 
 

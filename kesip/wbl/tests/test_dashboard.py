@@ -55,6 +55,7 @@ def world():
         institution=t.institution, employer=t.employer, visited_on=TODAY - 2 * D, visitor=t.supervisor, findings="Жакшы"
     )
     t.visit.placements.add(t.calm, t.ending)
+    Placement.objects.filter(pk=t.planned.pk).update(consent_by="requested", consent_on=None)  # asked in Kesip (F11)
     return t
 
 
@@ -65,7 +66,8 @@ def test_every_number_of_a_small_known_world(client, login):
     assert by_status == {"planned": 1, "roster_agreed": 0, "ordered": 1, "briefed": 0, "active": 3, "completed": 0, "assessed": 0,
                          "closed": 0, "cancelled": 1}  # fmt: skip
     attention = {a["key"]: a["count"] for a in n["attention"]}
-    assert attention == {"diary_control": 2, "grading_overdue": 1, "briefings_missing": 1, "no_mentor": 1, "ending_no_review": 1}
+    assert attention == {"diary_control": 2, "grading_overdue": 1, "briefings_missing": 1, "no_mentor": 1, "ending_no_review": 1,
+                         "consent_waiting": 1, "consent_refused": 0}  # fmt: skip
     assert n["diary"] == {"awaiting_control": 2, "overdue": 1, "grading_days": 7}
     assert n["groups_without_head"]["count"] == 1 and n["groups_without_head"]["groups"][0]["pk"] == t.headless.pk
     assert n["agreements_expiring"]["count"] == 1 and n["agreements_expiring"]["agreements"] == [t.expiring]
@@ -88,6 +90,7 @@ def test_each_number_links_to_the_list_of_exactly_those_placements(client, login
         "briefings_missing": {t.starting.pk},
         "no_mentor": {t.no_mentor.pk},
         "ending_no_review": {t.ending.pk},
+        "consent_waiting": {t.planned.pk},
     }
     body = client.get(reverse("wbl:dashboard")).content.decode()
     for key, pks in expected.items():
