@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 
 from kesip.core import access
 from kesip.core.forms import add_violation
-from kesip.core.models import Employer, Specialty, StaffMember, Student, StudyGroup
+from kesip.core.models import Employer, Specialty, StaffMember, Student, StudentRepresentative, StudyGroup
 from kesip.core.models.registries import Sex
 from kesip.core.roles import Role
 from kesip.core.rules import RuleViolation
@@ -721,6 +721,9 @@ def placement_bulk(request, group_pk):
     if form_kind == WblForm.APPRENTICESHIP and dated and apprentice_limit is not None:
         mentor_free = placement_rules.apprentices_free(mentors, starts_on, ends_on, apprentice_limit)
     rows = []
+    representatives = {}  # the first active legal representative on record, offered for the consent (one query)
+    for r in StudentRepresentative.objects.filter(student__in=students, is_active=True).order_by("student_id", "pk"):
+        representatives.setdefault(r.student_id, r.full_name)
     for s in students:
         t = typed[s.pk]
         age = placement_rules.age_on(s.birth_date, starts_on or today) if s.birth_date else None
@@ -732,6 +735,7 @@ def placement_bulk(request, group_pk):
                 "existing": existing.get(s.pk),
                 "age": age,
                 "minor": age is not None and minor_age is not None and age < minor_age,
+                "representative": representatives.get(s.pk, ""),
             }
         )
     placed = []
