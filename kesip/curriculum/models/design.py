@@ -143,7 +143,7 @@ class Module(InstitutionScoped, LocalizedName):
     )
     learning_outcomes = models.TextField(_("learning outcomes"), blank=True, help_text=_("One outcome per line."))
     competencies = models.ManyToManyField(Competency, blank=True, related_name="modules", verbose_name=_("competencies"))
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sequence", "order"), default=0)
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
@@ -224,7 +224,7 @@ class Component(InstitutionScoped, LocalizedName):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("Leave empty to weigh the component by its hours."),
     )
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sequence", "order"), default=0)
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()

@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kesip.core.models import InstitutionScoped
@@ -169,7 +170,7 @@ class LoadRow(InstitutionScoped):
         _("credits"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0), MaxValueValidator(200)]
     )
     season = models.CharField(_("season or timing"), max_length=255, blank=True)
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sequence", "order"), default=0)
 
     access_area = "wbl"
     employer_path = "programme__co_developer"
@@ -197,7 +198,7 @@ class ContentRow(InstitutionScoped):
     hours = models.PositiveIntegerField(_("hours"), validators=[MinValueValidator(1), MaxValueValidator(5000)])
     environment = models.TextField(_("work environment"))
     equipment = models.TextField(_("equipment"))
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sequence", "order"), default=0)
 
     access_area = "wbl"
     employer_path = "programme__co_developer"
@@ -229,7 +230,7 @@ class RubricItem(InstitutionScoped):
     level = models.CharField(_("grade"), max_length=32)
     descriptor = models.TextField(_("description of the grade"))
     competencies = models.ManyToManyField("curriculum.Competency", blank=True, related_name="+", verbose_name=_("competencies"))
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sequence", "order"), default=0)
 
     access_area = "wbl"
     employer_path = "programme__co_developer"
