@@ -71,6 +71,7 @@ WORKPLACE_FIELDS = [
     "is_training_workplace",
     "safety_compliant",
     "safety_checked_on",
+    "harmful_conditions",
     "accessible",
     "is_active",
 ]

@@ -61,6 +61,8 @@ WORKPLACES = "wbl.placement.workplaces"  # VR-43, п. 57 items 4, 5
 ACCOMMODATIONS = "wbl.placement.accommodations"  # VR-54, п. 54 (warning)
 ACCESSIBLE = "wbl.placement.accessible_workplace"  # F32, п. 54 (warning)
 SEASON = "wbl.placement.season"  # VR-57, п. 53 §5 (warning)
+WORKPLACE_SAFETY = "wbl.placement.workplace_safety"  # F3, п. 57 item 10 (warning)
+HARMFUL_WORK = "wbl.labour.minor_no_harmful_work"  # F37, п. 11
 
 # Stems that mark a specialty of a pedagogical field (п. 21, VR-25), looked for in its name in every language.
 PEDAGOGICAL_STEMS = (
@@ -433,6 +435,27 @@ def _workplace(c, p, pending):
             % {"workplace": w.title, "places": w.places, "day": day(when), "count": count},
             "workplace",
         )
+    if not w.safety_compliant and c.applies(WORKPLACE_SAFETY):
+        c.add(
+            WORKPLACE_SAFETY,
+            _("%(workplace)s is not confirmed as meeting sanitary, labour-protection and fire-safety requirements.")
+            % {"workplace": w.title},
+            "workplace",
+            soft=True,
+        )
+    if w.harmful_conditions and p.student_id and p.student.birth_date and p.starts_on and c.applies(HARMFUL_WORK):
+        limit = int(c.value(MINOR_AGE, 18))
+        age = age_on(p.student.birth_date, p.starts_on)
+        if age < limit:
+            c.add(
+                HARMFUL_WORK,
+                _(
+                    "%(student)s is %(age)s on %(day)s: a minor is not placed at %(workplace)s, with heavy work or harmful or "
+                    "dangerous conditions."
+                )
+                % {"student": p.student, "age": age, "day": day(p.starts_on), "workplace": w.title},
+                "workplace",
+            )
     if p.student_id and p.student.special_needs and not w.accessible and c.applies(ACCESSIBLE):
         c.add(
             ACCESSIBLE,

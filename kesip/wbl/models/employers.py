@@ -151,6 +151,12 @@ class Workplace(InstitutionScoped):
     )
     safety_compliant = models.BooleanField(_("meets sanitary, labour-protection and fire-safety requirements"), default=False)
     safety_checked_on = models.DateField(_("safety checked on"), null=True, blank=True)
+    # F37 (п. 11): the labour law keeps minors from heavy work and work in harmful or dangerous conditions.
+    harmful_conditions = models.BooleanField(
+        _("heavy work or harmful or dangerous conditions"),
+        default=False,
+        help_text=_("A learner under the age of majority is not placed here (labour law, п. 11)."),
+    )
     accessible = models.BooleanField(_("accessible to learners with disabilities"), default=False)
     is_active = models.BooleanField(_("offered"), default=True)
     history = HistoricalRecords()

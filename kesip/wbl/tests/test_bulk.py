@@ -24,7 +24,7 @@ COMMON = {
 
 def second_employer(t, places=3):
     employer = f.EmployerFactory(institution=t.institution)
-    workplace = Workplace.objects.create(
+    workplace = Workplace.objects.create(safety_compliant=True,
         institution=t.institution, employer=employer, title="Участок Б", places=places,
         available_from=datetime.date(2025, 1, 1), available_to=datetime.date(2025, 12, 31),
     )  # fmt: skip

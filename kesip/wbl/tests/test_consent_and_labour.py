@@ -322,3 +322,27 @@ def test_the_diary_warns_of_a_minors_day_over_7_hours_and_a_week_over_36():
     Student.objects.filter(pk=learner.pk).update(birth_date=datetime.date(2000, 1, 1))
     p.student.refresh_from_db()
     assert labour_rules.diary_warnings(p, book) == []
+
+
+def test_a_minor_is_not_placed_where_the_work_is_heavy_or_harmful_and_an_adult_is():
+    from kesip.wbl.models import Workplace
+
+    t = college()
+    Workplace.objects.filter(pk=t.workplace.pk).update(harmful_conditions=True)
+    t.workplace.refresh_from_db()
+    learner = minor(t.students[0], born=datetime.date(2007, 3, 4))  # 17 on 03.03.2025, 18 the next day
+    hard, _, found, _ = check(t, consent_by="representative", legal_representative="Асанова")
+    v = next(v for v in found if v.code == rules.HARMFUL_WORK)
+    assert v.field == "workplace" and "п. 11" in v.source and "17" in v.message
+    minor(learner, born=datetime.date(2007, 3, 3))  # 18 on the first day
+    assert rules.HARMFUL_WORK not in check(t)[0]
+
+
+def test_a_workplace_not_confirmed_safe_only_warns():
+    from kesip.wbl.models import Workplace
+
+    t = college()
+    Workplace.objects.filter(pk=t.workplace.pk).update(safety_compliant=False)
+    t.workplace.refresh_from_db()
+    hard, soft, _, found = check(t)
+    assert hard == [] and soft == [rules.WORKPLACE_SAFETY] and "п. 57" in found[0].source

@@ -25,7 +25,7 @@ def college(jurisdiction="KG"):
     programme = f.ProgrammeFactory(institution=inst)
     group = f.GroupFactory(institution=inst, programme=programme)
     employer = f.EmployerFactory(institution=inst, name="ОсОО «Ширетүү»", address="Бишкек ш., Чүй пр. 5", sector="manufacturing")
-    Workplace.objects.create(
+    Workplace.objects.create(safety_compliant=True,
         institution=inst, employer=employer, title="Цех", specialty=programme.specialty, places=3,
         available_from=datetime.date(2025, 1, 1), available_to=datetime.date(2025, 12, 31),
     )  # fmt: skip
@@ -245,7 +245,7 @@ def test_an_enterprise_without_a_profession_of_the_institution_is_warned_not_ref
     site, warnings = internships.save_site(InternshipSite(placement=p, employer=stranger, starts_on=START, ends_on=END), t.admin)
     assert site.pk and [w.code for w in warnings] == [rules.SITE_PROFILE] and "п. 37" in warnings[0].source
     # A workplace of the programme's specialty links it; so does co-development of a programme.
-    Workplace.objects.create(
+    Workplace.objects.create(safety_compliant=True,
         institution=t.institution, employer=stranger, title="Дүкөн", specialty=t.programme.specialty, places=1,
         available_from=START, available_to=END,
     )  # fmt: skip

@@ -83,10 +83,22 @@ def college(jurisdiction="KG", authority=None):
         user=t.mentor_user,
     )  # fmt: skip
     t.w1 = Workplace.objects.create(
-        institution=inst, employer=t.e1, title="Цех", places=5, available_from=D(2025, 1, 1), available_to=D(2025, 6, 30)
+        safety_compliant=True,
+        institution=inst,
+        employer=t.e1,
+        title="Цех",
+        places=5,
+        available_from=D(2025, 1, 1),
+        available_to=D(2025, 6, 30),
     )
     Workplace.objects.create(
-        institution=inst, employer=t.e2, title="Старый цех", places=3, available_from=D(2023, 1, 1), available_to=D(2023, 12, 31)
+        safety_compliant=True,
+        institution=inst,
+        employer=t.e2,
+        title="Старый цех",
+        places=3,
+        available_from=D(2023, 1, 1),
+        available_to=D(2023, 12, 31),
     )
     # Agreements: two in force during the year (one of them three-party), one ended before it, one a draft.
     t.a1 = Agreement.objects.create(
