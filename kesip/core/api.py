@@ -25,6 +25,7 @@ from kesip.core.models import (
     Specialty,
     StaffMember,
     Student,
+    StudentRepresentative,
     StudyGroup,
 )
 from kesip.core.rules import RuleViolation
@@ -186,6 +187,26 @@ class StudentSerializer(ScopedSerializer):
                 self.fields[name].read_only = True
 
 
+class StudentRepresentativeSerializer(ScopedSerializer):
+    class Meta:
+        model = StudentRepresentative
+        fields = ["id", "institution", "student", "full_name", "relation", "phone", "email", "user", "is_active"]
+        read_only_fields = ["institution", "user"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance is not None and not isinstance(self.instance, list):
+            self.fields["student"].read_only = True
+
+    def validate(self, attrs):
+        student = attrs.get("student") or getattr(self.instance, "student", None)
+        if student is not None:
+            attrs["institution"] = student.institution  # the representative belongs to the learner's institution
+        if attrs.get("email"):
+            attrs["email"] = attrs["email"].strip().lower()
+        return super().validate(attrs)
+
+
 class EmployerSerializer(ScopedSerializer):
     class Meta:
         model = Employer
@@ -307,6 +328,15 @@ class StudentViewSet(ScopedViewSet):
     serializer_class = StudentSerializer
     filterset_fields = ["institution", "group", "status", "funding"]
     search_fields = ["last_name", "first_name", "national_id", "student_number"]
+
+
+class StudentRepresentativeViewSet(ScopedViewSet):
+    """A learner's legal representatives (KG WBL п. 56 items 2, 5): the account is linked by the accepted invitation."""
+
+    queryset = StudentRepresentative.objects.all()
+    serializer_class = StudentRepresentativeSerializer
+    filterset_fields = ["institution", "student", "relation", "is_active"]
+    search_fields = ["full_name", "email", "phone"]
 
 
 class EmployerViewSet(ScopedViewSet):

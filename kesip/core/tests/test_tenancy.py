@@ -99,6 +99,7 @@ def wbl_objects_of(t):
         "report": t.report,
         "reportagreement": t.reportagreement,
         "measure": t.measure,
+        "representative": t.representative,
         "settings": t.settings,
         "event": t.event,
         "juror": t.juror,
@@ -125,6 +126,7 @@ NESTED_PKS = {
     "order_pk": "order",
     "report_pk": "report",
     "measure_pk": "measure",
+    "rep_pk": "representative",
     "student_pk": "student",
     "staff_pk": "staff",
     "internship_pk": "internship",
@@ -286,6 +288,7 @@ def api_object_of(t, model):
 
 
 def wbl_api_objects_of(t):
+    from kesip.core.models import StudentRepresentative
     from kesip.wbl import models as wbl
 
     return {
@@ -312,6 +315,7 @@ def wbl_api_objects_of(t):
         wbl.AnnualReport: t.report,
         wbl.ReportAgreement: t.reportagreement,
         wbl.ImprovementMeasure: t.measure,
+        StudentRepresentative: t.representative,
         wbl.WblSettings: t.settings,
         wbl.WblEvent: t.event,
         wbl.PartTimeJob: t.parttime,

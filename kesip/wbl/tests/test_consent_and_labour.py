@@ -346,3 +346,27 @@ def test_a_workplace_not_confirmed_safe_only_warns():
     t.workplace.refresh_from_db()
     hard, soft, _, found = check(t)
     assert hard == [] and soft == [rules.WORKPLACE_SAFETY] and "п. 57" in found[0].source
+
+
+def test_the_api_keeps_representatives_of_the_institutions_learners_only():
+    from rest_framework.test import APIClient
+
+    t, other = college(), college()
+    api = APIClient()
+    api.force_authenticate(t.admin)
+    url = "/api/v1/student-representatives/"
+    made = api.post(url, {"student": t.students[0].pk, "full_name": "Асанова Гүлнара", "relation": "mother",
+                          "email": "Ata@Example.kg"}, format="json")  # fmt: skip
+    assert made.status_code == 201 and made.json()["institution"] == t.institution.pk and made.json()["email"] == "ata@example.kg"
+    twice = api.post(url, {"student": t.students[0].pk, "full_name": "Экинчи", "relation": "father", "email": "ata@example.kg"},
+                     format="json")  # fmt: skip
+    assert twice.status_code == 400 and StudentRepresentative.objects.count() == 1
+    foreign = api.post(url, {"student": other.students[0].pk, "full_name": "X", "relation": "father"}, format="json")
+    assert foreign.status_code == 400 and "student" in foreign.json()
+    bad = api.post(url, {"student": t.students[0].pk, "full_name": "Y", "relation": "aunt"}, format="json")
+    assert bad.status_code == 400 and "relation" in bad.json()
+    theirs = StudentRepresentative.objects.create(
+        institution=other.institution, student=other.students[0], full_name="Башка", relation="father"
+    )
+    assert api.get(f"{url}{theirs.pk}/").status_code == 404
+    assert [r["full_name"] for r in api.get(url).json()["results"]] == ["Асанова Гүлнара"]

@@ -198,6 +198,11 @@ def add_wbl(t):
     t.assessment.employer_assessors.add(t.person)
     t.report = m.AnnualReport.objects.create(institution=inst, academic_year=2024, recommendations="Сунуштар")
     t.reportagreement = t.report.agreements.create(institution=inst, employer=employer)
+    from kesip.core.models import StudentRepresentative
+
+    t.representative = StudentRepresentative.objects.create(
+        institution=inst, student=t.placement.student, full_name="Ата-эне", relation="father", email=f"ata{inst.pk}@example.kg"
+    )
     t.measure = m.ImprovementMeasure.objects.create(institution=inst, report=t.report, text="Семинар", responsible="Бөлүм")
     t.settings = m.WblSettings.objects.create(institution=inst)
     t.event = m.WblEvent.objects.create(
