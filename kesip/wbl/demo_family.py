@@ -10,13 +10,14 @@ were told of them (the notice kept, not mailed: the demo's addresses are made up
 
 import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 
 from kesip.core.demo import DEMO_PASSWORD
 from kesip.core.models import Membership, Student, StudentRepresentative, User
 from kesip.core.roles import Role
 from kesip.wbl import report_measures
-from kesip.wbl.models import AnnualReport, ImprovementMeasure, Placement, VolunteerRecognition
+from kesip.wbl.models import AnnualReport, EmployerPerson, ImprovementMeasure, Placement, VolunteerRecognition
 
 D = datetime.date
 MEASURES = [
@@ -77,6 +78,11 @@ def load(pl8):
         logins.append(("pl8.volunteer", Role.VOLUNTEER_CONTACT.label, str(volunteering.organisation)))
     report = AnnualReport.objects.filter(institution=pl8, academic_year=2024, status=AnnualReport.Status.PUBLISHED).first()
     if report is not None and not report.measures.exists():
+        # The host employers' heads and representatives give an address for the notification list.
+        people = EmployerPerson.objects.filter(institution=pl8, email="").filter(Q(is_head=True) | Q(is_representative=True))
+        for person in people:
+            person.email = f"{person.employer_id}.{person.pk}@employers.demo.kesip.kg"
+            person.save(update_fields=["email", "updated_at"])
         for text, responsible, due, status, done in MEASURES:
             report_measures.save_measure(
                 ImprovementMeasure(report=report, text=text, responsible=responsible, due_on=due, status=status, done_on=done),
