@@ -176,6 +176,21 @@ def browser():
         b.close()
 
 
+TEST_PASSWORD = "Kesip-test-2026"  # the factories' password
+
+
+def browser_session(browser, live_server, user, width=1280, password=TEST_PASSWORD):
+    """(context, page) of `user` signed in through the login page, in a viewport `width` wide (390: a phone)."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-US")
+    pg = context.new_page()
+    pg.goto(live_server.url + "/accounts/login/")
+    pg.fill("#id_username", user.username)
+    pg.fill("#id_password", password)
+    pg.click("form button[type=submit].btn-primary")
+    pg.wait_for_load_state()
+    return context, pg
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")

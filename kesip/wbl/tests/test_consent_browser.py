@@ -7,21 +7,9 @@ import datetime
 import pytest
 from django.core import mail
 
-from kesip.conftest import ARTIFACTS
+from kesip.conftest import ARTIFACTS, browser_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Kesip-test-2026"
-
-
-def _session(browser, live_server, user, width=1280):
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit].btn-primary")
-    page.wait_for_load_state()
-    return context, page
 
 
 def test_the_representative_answers_the_consent_on_a_phone(live_server, browser):
@@ -39,7 +27,7 @@ def test_the_representative_answers_the_consent_on_a_phone(live_server, browser)
     learner.refresh_from_db()
 
     # The coordinator records the mother, with her e-mail, on the learner's page.
-    context, page = _session(browser, live_server, t.admin)
+    context, page = browser_session(browser, live_server, t.admin)
     page.goto(live_server.url + f"/students/{learner.pk}/")
     page.click("text=Legal representatives")
     page.fill("#id_full_name", "Асанова Гүлнара")
@@ -60,7 +48,7 @@ def test_the_representative_answers_the_consent_on_a_phone(live_server, browser)
     warnings = services.save_placement(p, t.admin)
     assert [w.code for w in warnings] == ["wbl.placement.consent"]
 
-    context, phone = _session(browser, live_server, mother, width=390)
+    context, phone = browser_session(browser, live_server, mother, width=390)
     phone.goto(live_server.url + "/wbl/")  # the WBL start page leads a representative to the consent page
     phone.wait_for_selector(f"#consent-{p.pk}")
     assert "awaits your answer" in phone.inner_text("#consent-waiting")
@@ -84,7 +72,7 @@ def test_measures_are_added_to_the_published_report_and_sent(live_server, browse
 
     t = college()
     report = reports.publish(final(t), t.admin, today=datetime.date(2025, 9, 15))
-    context, page = _session(browser, live_server, t.admin)
+    context, page = browser_session(browser, live_server, t.admin)
     page.goto(live_server.url + report.get_absolute_url())
     page.click("#measures a:has-text('Add a measure')")
     page.fill("#id_text", "Семинар для наставников")

@@ -3,21 +3,9 @@ employer's representative agrees it on a phone; the report is made final with it
 
 import pytest
 
-from kesip.conftest import ARTIFACTS
+from kesip.conftest import ARTIFACTS, browser_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Kesip-test-2026"
-
-
-def _session(browser, live_server, user, width=1280):
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit].btn-primary")
-    page.wait_for_load_state()
-    return context, page
 
 
 def test_open_write_send_agree_finalise_and_publish_the_report(live_server, browser):
@@ -27,7 +15,7 @@ def test_open_write_send_agree_finalise_and_publish_the_report(live_server, brow
     t = college()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-    context, page = _session(browser, live_server, t.head_of_practice)
+    context, page = browser_session(browser, live_server, t.head_of_practice)
     page.goto(live_server.url + "/wbl/reports/")
     page.click("#open-report")
     page.fill("#id_academic_year", "2024")
@@ -47,7 +35,7 @@ def test_open_write_send_agree_finalise_and_publish_the_report(live_server, brow
     context.close()
 
     for employer, rep in ((t.e1, t.rep1), (t.e2, t.rep2)):
-        context, phone = _session(browser, live_server, rep, width=390)
+        context, phone = browser_session(browser, live_server, rep, width=390)
         phone.goto(live_server.url + "/wbl/reports/")
         phone.click(f"text=Answer for {employer.name}")
         phone.check("input[name=status][value=agreed]")
@@ -58,7 +46,7 @@ def test_open_write_send_agree_finalise_and_publish_the_report(live_server, brow
         context.close()
     assert set(ReportAgreement.objects.values_list("status", flat=True)) == {"agreed"}
 
-    context, page = _session(browser, live_server, t.admin)
+    context, page = browser_session(browser, live_server, t.admin)
     page.goto(live_server.url + report.get_absolute_url())
     page.click("#report-steps button[value=finalise]")
     page.wait_for_selector("#indicators-state")

@@ -271,29 +271,25 @@ def measure_save(request, pk, measure_pk=None):
         if measure is None:
             raise Http404
     if request.method != "POST":
-        form = MeasureForm(instance=measure)
-        return render(
-            request,
-            "wbl/measure_form.html",
-            {"report": report, "form": form, "measure": measure, "title": _("Improvement measure")},
-        )
-    form = MeasureForm(request.POST, instance=measure)
-    if form.is_valid():
-        try:
-            measures.save_measure(form.instance, request.user)
-        except WblInvalid as invalid:
-            for v in invalid.violations:
-                add_violation(form, v)
-        except RuleViolation as violation:
-            add_violation(form, violation)
-        else:
-            messages.success(request, _("Saved: %(object)s") % {"object": form.instance})
-            return HttpResponseRedirect(reverse("wbl:report_detail", args=[report.pk]) + "#measures")
+        form, status = MeasureForm(instance=measure), 200
+    else:
+        form, status = MeasureForm(request.POST, instance=measure), 400
+        if form.is_valid():
+            try:
+                measures.save_measure(form.instance, request.user)
+            except WblInvalid as invalid:
+                for v in invalid.violations:
+                    add_violation(form, v)
+            except RuleViolation as violation:
+                add_violation(form, violation)
+            else:
+                messages.success(request, _("Saved: %(object)s") % {"object": form.instance})
+                return HttpResponseRedirect(reverse("wbl:report_detail", args=[report.pk]) + "#measures")
     return render(
         request,
         "wbl/measure_form.html",
         {"report": report, "form": form, "measure": measure, "title": _("Improvement measure")},
-        status=400,
+        status=status,
     )
 
 
