@@ -121,6 +121,41 @@ def may_answer(user, placement, book=None):
     return placement.student.user_id == user.pk and not is_minor(placement, book)
 
 
+def ask(placement, user, now=None):
+    """Ask (or ask again) the consent of a planned placement in Kesip: the learner and the representatives are mailed.
+
+    A consent already given is not asked again; a refusal may be asked again (the family may change its mind).
+    """
+    from kesip.wbl.placements import may_plan
+
+    with transaction.atomic():
+        p = locked(P, placement.pk)
+        expect_status(
+            p,
+            [S.PLANNED],
+            _("The consent is asked while the placement is planned; this one is “%(status)s”.")
+            % {"status": p.get_status_display()},
+            "consent_by",
+        )
+        if not may_plan(user, p.institution_id):
+            raise RuleViolation("wbl.permission", _("You may not take this step."), "", "consent_by")
+        if not p.student_id:
+            raise RuleViolation(
+                "wbl.placement.consent", _("A teacher's internship asks no consent to the WBL list."), "", "consent_by"
+            )
+        if p.consent_by in (P.Consent.LEARNER, P.Consent.REPRESENTATIVE):
+            raise RuleViolation(
+                "wbl.placement.consent", _("The consent is already given: it is not asked again."), "", "consent_by"
+            )
+        p.consent_by = P.Consent.REQUESTED
+        mark_requested(p)
+        if now is not None:
+            p.consent_requested_at = now
+        p.save(update_fields=["consent_by", "consent_on", "consent_user", "consent_requested_at", "updated_at"])
+        notify([P.objects.select_related("student__user", "institution", "employer").get(pk=p.pk)])
+    return p
+
+
 def answer(placement, user, reply, today=None):
     """Give or refuse the consent to the WBL list for a planned placement. Returns the placement."""
     if reply not in (GIVE, REFUSE):

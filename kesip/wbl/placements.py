@@ -87,7 +87,7 @@ BULK_COMMON = ["form", "component", "practice_type", "starts_on", "ends_on", "ho
 BULK_ROW = ["student", "employer", "workplace", "mentor", "supervisor", "starts_on", "ends_on", "practice_type",
             "component", "hours", "consent_by", "consent_on", "legal_representative", "note"]  # fmt: skip
 
-STEPS = ("agree_roster", "cancel")
+STEPS = ("agree_roster", "ask_consent", "cancel")
 IN_PROGRESS = rules.IN_PROGRESS
 BEFORE_START = (S.PLANNED, S.ROSTER_AGREED, S.ORDERED, S.BRIEFED)
 SOON_DAYS = 14  # the dashboard looks this far ahead (placements starting, placements ending)
@@ -137,6 +137,9 @@ def allowed_steps(placement, user):
     if placement.status == S.PLANNED:
         if planner:
             steps |= {"edit", "delete"}
+            consent_given = placement.consent_by in (P.Consent.LEARNER, P.Consent.REPRESENTATIVE)
+            if placement.student_id and not consent_given:
+                steps.add("ask_consent")
         if may_agree(user, placement):
             steps.add("agree")
     if placement.status == S.ROSTER_AGREED and planner:

@@ -306,13 +306,16 @@ class PlacementViewSet(core_api.ScopedViewSet):
     @extend_schema(request=PlacementStepSerializer, responses={200: PlacementSerializer, 400: REFUSED})
     @action(detail=True, methods=["post"])
     def step(self, request, pk=None):
-        """`agree_roster` (planned → roster agreed, with `on`) or `cancel` (with `reason`)."""
+        """`agree_roster` (planned → roster agreed, with `on`), `ask_consent` (mail the learner and the legal
+        representatives to answer in Kesip) or `cancel` (with `reason`)."""
         placement = self.get_object()
         data = PlacementStepSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         if v["name"] == "agree_roster":
             services.agree_roster([placement], v.get("on"), request.user)
+        elif v["name"] == "ask_consent":
+            consent.ask(placement, request.user)
         else:
             services.cancel(placement, v.get("reason", ""), request.user)
         return Response(self._read(placement))

@@ -370,3 +370,36 @@ def test_the_api_keeps_representatives_of_the_institutions_learners_only():
     )
     assert api.get(f"{url}{theirs.pk}/").status_code == 404
     assert [r["full_name"] for r in api.get(url).json()["results"]] == ["Асанова Гүлнара"]
+
+
+def test_the_coordinator_asks_the_consent_of_a_planned_placement_and_asks_again_after_a_refusal(
+    client, django_capture_on_commit_callbacks
+):
+    t = college()
+    learner = minor(t.students[0])
+    parent, _rep = representative(t, learner)
+    p = plan(t, consent_by="representative", legal_representative="Асанова")
+    client.force_login(t.admin)
+    page = client.get(reverse("wbl:placement_detail", args=[p.pk])).content.decode()
+    assert 'id="step-ask-consent"' not in page  # given already: not asked again
+    with pytest.raises(RuleViolation):
+        consent.ask(p, t.admin)
+    other = plan(t, student=t.students[1], consent_by="requested", consent_on=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("wbl:placement_ask_consent", args=[other.pk]))
+    assert response.status_code == 302
+    other.refresh_from_db()
+    assert other.consent_by == "requested" and other.consent_requested_at is not None
+    # Refused, then asked again.
+    Placement.objects.filter(pk=p.pk).update(consent_by="refused", consent_on=datetime.date(2025, 2, 1), consent_user=parent)
+    with django_capture_on_commit_callbacks(execute=True):
+        consent.ask(p, t.admin)
+    p.refresh_from_db()
+    assert (p.consent_by, p.consent_on, p.consent_user) == ("requested", None, None)
+    assert "ata@example.kg" in [m.to[0] for m in mail.outbox]
+    # Not by an employer's person, nor once the roster is agreed.
+    with pytest.raises(RuleViolation):
+        consent.ask(p, t.rep)
+    Placement.objects.filter(pk=p.pk).update(status="roster_agreed")
+    with pytest.raises(RuleViolation):
+        consent.ask(p, t.admin)

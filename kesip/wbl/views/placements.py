@@ -22,6 +22,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as _noop
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from kesip.core import access
 from kesip.core.forms import add_violation
@@ -32,7 +33,7 @@ from kesip.core.rules import RuleViolation
 from kesip.core.views.generic import history_entries, require_perm
 from kesip.curriculum.models import CalendarPeriod, Component
 from kesip.curriculum.views.common import scoped_or_404
-from kesip.wbl import placement_dashboard, placement_rules
+from kesip.wbl import consent, placement_dashboard, placement_rules
 from kesip.wbl import placements as services
 from kesip.wbl.common import WblInvalid, rulebook
 from kesip.wbl.models import (
@@ -407,6 +408,26 @@ def placement_agree(request, pk):
             messages.error(request, _with_source(v))
     else:
         messages.success(request, _("The employer agreed the roster and the dates."))
+    return HttpResponseRedirect(p.get_absolute_url())
+
+
+@login_required
+@require_POST
+def placement_ask_consent(request, pk):
+    """Ask the consent to the WBL list in Kesip (or ask again): the learner of age and the representatives are mailed."""
+    p = _placement(request.user, pk)
+    if not services.may_plan(request.user, p.institution_id):
+        raise Http404
+    try:
+        consent.ask(p, request.user)
+    except (WblInvalid, RuleViolation) as refusal:
+        for v in getattr(refusal, "violations", [refusal]):
+            messages.error(request, _with_source(v))
+    else:
+        messages.success(
+            request,
+            _("The consent is asked: %(learner)s and the legal representatives are told by e-mail.") % {"learner": p.student},
+        )
     return HttpResponseRedirect(p.get_absolute_url())
 
 
@@ -962,6 +983,7 @@ urlpatterns = [
     path("placements/<int:pk>/edit/", placement_edit, name="placement_edit"),
     path("placements/<int:pk>/delete/", placement_delete, name="placement_delete"),
     path("placements/<int:pk>/agree/", placement_agree, name="placement_agree"),
+    path("placements/<int:pk>/ask-consent/", placement_ask_consent, name="placement_ask_consent"),
     path("placements/<int:pk>/cancel/", placement_cancel, name="placement_cancel"),
     path("placements/<int:pk>/history/", placement_history, name="placement_history"),
     path("groups/<int:group_pk>/placements/bulk/", placement_bulk, name="placement_bulk"),
