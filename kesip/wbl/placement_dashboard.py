@@ -11,7 +11,7 @@ whatever the number of placements. The page and the API answer the same `numbers
 import datetime
 from types import SimpleNamespace
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from kesip.core import access
 from kesip.core.models import StudyGroup
@@ -85,7 +85,13 @@ def numbers(user, mine=False, today=None, year=None):
         .annotate(seen=Count("placements"))
         .order_by("-visited_on", "-pk")[:VISIT_LIMIT]
     )
-    year = academic_year(today) if year is None else year
+    result["year_fallback"] = False
+    if year is None:
+        # The current academic year; before its first placement, the latest year that had placements (one aggregate).
+        year = academic_year(today)
+        latest = placements.aggregate(latest=Max("starts_on"))["latest"]
+        if latest is not None and academic_year(latest) < year:
+            year, result["year_fallback"] = academic_year(latest), True
     result["year"] = year
     result["gender"] = gender_by_profession(placements, year)
     # F33 (п. 57 item 14): professions and employers where one sex is above the rulebook's share.

@@ -127,11 +127,11 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(client, login, django_ass
         )
     login(t.admin)
     # 15, and 2 for F33: the rulebook's share and the employers above it (one GROUP BY); 1 for F1: the
-    # institution's own WBL bases in use (one aggregate) on the page.
-    with django_assert_max_num_queries(18):
+    # institution's own WBL bases in use (one aggregate) on the page; 1 for the latest year with placements.
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("wbl:dashboard"))
     assert response.status_code == 200 and response.context["n"]["diary"]["awaiting_control"] == count
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         assert client.get("/api/v1/placements/dashboard/").json()["diary"]["awaiting_control"] == count
 
 
@@ -176,3 +176,15 @@ def test_the_page_follows_the_role(client, login):
     n = client.get(reverse("wbl:dashboard")).context["n"]
     assert n["total"] == 0 and n["visits"] == [] and n["agreements_expiring"]["count"] == 0
     assert Placement.objects.count() == 6
+
+
+def test_before_the_first_placement_of_the_year_the_latest_year_with_placements_is_shown():
+    t = world()
+    later = TODAY + datetime.timedelta(days=800)  # two academic years on, with no placement yet
+    n = placement_dashboard.numbers(t.admin, today=later)
+    assert n["year_fallback"] and n["year"] == placement_dashboard.academic_year(
+        max(p.starts_on for p in Placement.objects.all())
+    )
+    asked = placement_dashboard.numbers(t.admin, today=later, year=placement_dashboard.academic_year(later))
+    assert not asked["year_fallback"] and asked["gender"] == []
+    assert not placement_dashboard.numbers(t.admin)["year_fallback"]
