@@ -403,3 +403,18 @@ def test_the_coordinator_asks_the_consent_of_a_planned_placement_and_asks_again_
     Placement.objects.filter(pk=p.pk).update(status="roster_agreed")
     with pytest.raises(RuleViolation):
         consent.ask(p, t.admin)
+
+
+def test_a_representative_reads_the_placement_without_links_to_pages_they_may_not_open(client):
+    t = college()
+    learner = minor(t.students[0])
+    parent, _rep = representative(t, learner)
+    p = plan(t, consent_by="representative", legal_representative="Асанова")
+    client.force_login(parent)
+    page = client.get(reverse("wbl:placement_detail", args=[p.pk])).content.decode()
+    assert t.employer.name in page and reverse("wbl:employer_detail", args=[t.employer.pk]) not in page
+    client.force_login(t.admin)
+    assert (
+        reverse("wbl:employer_detail", args=[t.employer.pk])
+        in client.get(reverse("wbl:placement_detail", args=[p.pk])).content.decode()
+    )
