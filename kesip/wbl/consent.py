@@ -97,16 +97,12 @@ def notify(placements):
     transaction.on_commit(send)
 
 
-def represented_ids(user):
-    return access.represented_student_ids(user)
-
-
 def for_user(user):
     """The placements the user answers the consent of: their own as a learner, or of the learners they represent."""
     q = Q(pk__in=[])
     if access.has_perm(user, "consent_wbl"):
         q = Q(student__user=user)
-        ids = represented_ids(user)
+        ids = access.represented_student_ids(user)
         if ids:
             q |= Q(student_id__in=ids)
     return P.objects.filter(q, consent_by__in=ANSWERABLE).exclude(status=S.CANCELLED)
@@ -116,7 +112,7 @@ def may_answer(user, placement, book=None):
     """Whether the user answers this placement's consent: a representative of the learner, or the learner of age."""
     if placement.status != S.PLANNED or not access.has_perm(user, "consent_wbl"):
         return False
-    if placement.student_id in represented_ids(user):
+    if placement.student_id in access.represented_student_ids(user):
         return True
     return placement.student.user_id == user.pk and not is_minor(placement, book)
 
@@ -173,7 +169,7 @@ def answer(placement, user, reply, today=None):
         if p.consent_by not in ANSWERABLE:
             raise RuleViolation("wbl.placement.consent", _("The consent to this placement is not asked in Kesip."), "", "answer")
         book = rulebook(p.institution)
-        representing = p.student_id in represented_ids(user)
+        representing = p.student_id in access.represented_student_ids(user)
         if not may_answer(user, p, book):
             if p.student_id and p.student.user_id == user.pk:
                 raise RuleViolation(
@@ -183,17 +179,16 @@ def answer(placement, user, reply, today=None):
                     "answer",
                 )
             raise RuleViolation("wbl.permission", _("You may not take this step."), "", "answer")
+        if representing:
+            rep = StudentRepresentative.objects.filter(student_id=p.student_id, user=user, is_active=True).first()
+            p.legal_representative = rep.full_name if rep else user.display_name()
+        elif reply == GIVE:
+            p.legal_representative = ""
         if reply == GIVE:
             p.consent_by = P.Consent.REPRESENTATIVE if representing else P.Consent.LEARNER
-            p.consent_on = today
-            rep = StudentRepresentative.objects.filter(student_id=p.student_id, user=user, is_active=True).first()
-            p.legal_representative = rep.full_name if representing and rep else ("" if not representing else user.display_name())
         else:
             p.consent_by = P.Consent.REFUSED
-            p.consent_on = today
-            if representing:
-                rep = StudentRepresentative.objects.filter(student_id=p.student_id, user=user, is_active=True).first()
-                p.legal_representative = rep.full_name if rep else user.display_name()
+        p.consent_on = today
         p.consent_user = user
         p.save(update_fields=["consent_by", "consent_on", "legal_representative", "consent_user", "updated_at"])
     return p

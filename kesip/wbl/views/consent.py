@@ -35,7 +35,9 @@ def consent_page(request):
     )
     books = {}
     for p in rows:
-        book = books.setdefault(p.institution_id, common.rulebook(p.institution))
+        if p.institution_id not in books:
+            books[p.institution_id] = common.rulebook(p.institution)
+        book = books[p.institution_id]
         p.answerable = consent.may_answer(request.user, p, book)
         p.minor = consent.is_minor(p, book)
     waiting = sum(1 for p in rows if p.consent_by == Placement.Consent.REQUESTED)
