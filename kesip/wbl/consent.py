@@ -55,11 +55,13 @@ def _recipients(placements):
         StudentRepresentative.objects.filter(student_id__in=students, is_active=True).exclude(email="").select_related("user")
     ):
         reps.setdefault(r.student_id, []).append(r)
-    found = []
+    found, books = [], {}
     for p in placements:
         if not p.student_id:
             continue
-        if p.student.email and not is_minor(p):
+        if p.institution_id not in books:
+            books[p.institution_id] = rulebook(p.institution)
+        if p.student.email and not is_minor(p, books[p.institution_id]):
             found.append((p, p.student.email, getattr(p.student.user, "language", "") if p.student.user_id else ""))
         for r in reps.get(p.student_id, []):
             found.append((p, r.email, r.user.language if r.user_id else ""))
@@ -85,12 +87,14 @@ def _message(p):
 
 def notify(placements):
     """E-mail the learner and the representatives that the learner is on the WBL list, once the save commits."""
-    placements = [p for p in placements if p.student_id]
-    if not placements:
+    ids = [p.pk for p in placements if p.student_id]
+    if not ids:
         return
 
     def send():
-        for p, email, language in _recipients(placements):
+        # The committed placements with their learners, accounts and institutions, in one query.
+        fresh = list(P.objects.filter(pk__in=ids).select_related("student__user", "institution", "employer").order_by("pk"))
+        for p, email, language in _recipients(fresh):
             with translation.override(language or settings.LANGUAGE_CODE):
                 send_mail(_("Consent to work-based learning"), _message(p), None, [email], fail_silently=True)
 
@@ -148,7 +152,7 @@ def ask(placement, user, now=None):
         if now is not None:
             p.consent_requested_at = now
         p.save(update_fields=["consent_by", "consent_on", "consent_user", "consent_requested_at", "updated_at"])
-        notify([P.objects.select_related("student__user", "institution", "employer").get(pk=p.pk)])
+        notify([p])
     return p
 
 

@@ -90,3 +90,27 @@ def test_the_measures_api_and_the_report_page_read_the_same_queries_however_many
         add(i)
     assert _count(lambda: client.get(reverse("wbl:report_detail", args=[report.pk]))) == page_one
     assert _count(lambda: api.get("/api/v1/improvement-measures/")) == api_one
+
+
+def test_mailing_a_group_asked_for_consent_reads_the_same_queries_for_two_learners_or_six(
+    django_capture_on_commit_callbacks,
+):
+    from django.core import mail
+
+    from kesip.wbl import consent
+    from kesip.wbl.models import Placement
+
+    t = college(students=6, places=6)
+    for s in t.students:
+        Student.objects.filter(pk=s.pk).update(email=f"s{s.pk}@example.kg")
+        s.refresh_from_db()
+    placed = [plan(t, student=s, consent_by="requested", consent_on=None) for s in t.students]
+
+    def mailed(placements):
+        mail.outbox.clear()
+        with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
+            consent.notify(list(Placement.objects.filter(pk__in=[p.pk for p in placements])))
+        return len(ctx.captured_queries), len(mail.outbox)
+
+    two, six = mailed(placed[:2]), mailed(placed)
+    assert (two[1], six[1]) == (2, 6) and two[0] == six[0]
