@@ -212,6 +212,11 @@ class EmployerSerializer(ScopedSerializer):
         model = Employer
         fields = ["id", *forms.EmployerForm.Meta.fields]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "kind" in self.fields:
+            self.fields["kind"].choices = [c for c in Employer.Kind.choices if c[0] != Employer.Kind.OWN_BASE]
+
 
 class PersonSerializer(serializers.ModelSerializer):
     """A user's role in an institution."""
@@ -340,10 +345,15 @@ class StudentRepresentativeViewSet(ScopedViewSet):
 
 
 class EmployerViewSet(ScopedViewSet):
+    """The partner employers. The hosts of the institution's own bases are kept by `wbl-bases` (its `host`)."""
+
     queryset = Employer.objects.all()
     serializer_class = EmployerSerializer
     filterset_fields = ["institution", "kind", "sector", "size", "is_active"]
     search_fields = ["name", "tax_id", "contact_person"]
+
+    def get_queryset(self):
+        return super().get_queryset().partners()
 
 
 class PersonViewSet(viewsets.ReadOnlyModelViewSet):

@@ -58,6 +58,8 @@ class ScopedModelForm(forms.ModelForm):
             if field is None:
                 continue
             qs = field.queryset.model.objects.for_user(user, "view")
+            if name == "co_developers":
+                qs = qs.partners()  # a programme is co-developed with partners, not with the institution's own base
             if inst_ids:
                 qs = qs.filter(institution_id__in=inst_ids)
             field.queryset = qs
@@ -252,6 +254,11 @@ class EmployerForm(ScopedModelForm):
     class Meta:
         model = Employer
         fields = ["institution", *Employer.PARTNER_FIELDS, "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The host of an own WBL base is made by the base register, never typed here.
+        self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0] != Employer.Kind.OWN_BASE]
 
 
 class InvitationForm(ScopedModelForm):

@@ -221,6 +221,7 @@ EMPLOYERS = Registry(
     search_fields=["name", "tax_id", "contact_person", "address"],
     filters=["kind", "sector", "size", "is_active"],
     select_related=["institution"],
+    exclude={"kind": Employer.Kind.OWN_BASE},
     links=(("wbl:employer_detail", _("Work-based learning: people, workplaces, agreements"), "tools"),),
     importer=Importer(
         fields=Employer.PARTNER_FIELDS,

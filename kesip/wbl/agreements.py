@@ -203,6 +203,9 @@ def save_agreement(agreement, user, specialties=None):
     """
     if not agreement.employer_id:
         raise WblInvalid([RuleViolation("wbl.agreement.employer", _("Choose the employer."), "", "employer")])
+    if agreement.employer.is_own_base:
+        message = _("%(base)s is the institution's own WBL base: learners are placed there without an agreement (п. 3).")
+        raise WblInvalid([RuleViolation("wbl.agreement.employer", message % {"base": agreement.employer}, "", "employer")])
     institution = agreement.employer.institution
     rules = rulebook(institution)
     specialties = list(specialties) if specialties is not None else None

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from kesip.core.models import Employer
 from kesip.core.rules import RuleViolation
 from kesip.wbl.common import WblInvalid, locked, may, raise_all, refuse_out_of_scope
 from kesip.wbl.models import WblBase
@@ -63,4 +64,85 @@ def save_base(base, user, specialties=None):
             ) from None
         if specialties is not None:
             base.specialties.set(specialties)
+        _keep_host(base)
     return base
+
+
+def _keep_host(base):
+    """Create the base's host record (kind "own base") or keep it in step: name, address, in use, head as contact."""
+    host = Employer.objects.select_for_update().get(pk=base.host_id) if base.host_id else Employer(institution_id=base.institution_id)
+    host.kind, host.sector = Employer.Kind.OWN_BASE, Employer.Sector.EDUCATION
+    host.name, host.address, host.is_active = base.name, base.address, base.is_active
+    head = base.head if base.head_id else None
+    host.contact_person = str(head) if head else ""
+    host.contact_position = head.position if head else ""
+    host.phone, host.email = (head.phone, head.email) if head else ("", "")
+    host.save()
+    if base.host_id != host.pk:
+        base.host = host
+        base.save(update_fields=["host", "updated_at"])
+
+
+def base_of(employer):
+    """The institution's own base the employer record hosts, or None (a partner employer). No query for a partner."""
+    if employer is None or employer.kind != Employer.Kind.OWN_BASE:
+        return None
+    try:
+        return employer.own_base
+    except WblBase.DoesNotExist:
+        return None
+
+
+def add_mentor(base, staff, user, qualification="", experience_years=None):
+    """Register one of the institution's staff as a mentor of its own base (п. 10; VR-38). Returns the EmployerPerson.
+
+    The person is the base's host's employee linked to the staff member. When the staff member has a Kesip
+    account that is no one's employee yet, it is linked and given the mentor's role at the base, so the mentor
+    signs in and sees their learners; a mentor role they hold at another base of the institution is kept.
+    """
+    from kesip.core.models import Membership
+    from kesip.core.roles import Role
+    from kesip.wbl import employers
+    from kesip.wbl.models import EmployerPerson
+
+    with transaction.atomic():
+        base = locked(WblBase, base.pk)
+        if not may_manage(user, base.institution_id):
+            raise WblInvalid([RuleViolation("wbl.permission", _("You may not register the bases of this institution."), "", None)])
+        if not base.host_id:
+            _keep_host(base)
+        problems = []
+        if staff is None or staff.institution_id != base.institution_id or not staff.is_active:
+            problems.append(RuleViolation("wbl.invalid", _("Choose a working staff member of this institution."), "", "staff"))
+        elif EmployerPerson.objects.filter(employer_id=base.host_id, staff=staff).exists():
+            problems.append(
+                RuleViolation("wbl.invalid", _("%(staff)s is already a mentor of this base.") % {"staff": staff}, "", "staff")
+            )
+        raise_all(problems)
+        person = EmployerPerson(
+            employer_id=base.host_id,
+            institution_id=base.institution_id,
+            staff=staff,
+            last_name=staff.last_name,
+            first_name=staff.first_name,
+            patronymic=staff.patronymic,
+            position=staff.position,
+            phone=staff.phone,
+            email=staff.email,
+            is_mentor=True,
+            qualification=qualification,
+            experience_years=experience_years,
+        )
+        if staff.user_id and not EmployerPerson.objects.filter(user_id=staff.user_id).exists():
+            role = Membership.objects.filter(user_id=staff.user_id, role=Role.MENTOR, institution_id=base.institution_id).first()
+            if role is None:
+                Membership.objects.create(
+                    user_id=staff.user_id, role=Role.MENTOR, institution_id=base.institution_id, employer_id=base.host_id
+                )
+                person.user_id = staff.user_id
+            elif role.employer_id == base.host_id:
+                if not role.is_active:
+                    role.is_active = True
+                    role.save(update_fields=["is_active"])
+                person.user_id = staff.user_id
+        return employers.save_person(person, user)

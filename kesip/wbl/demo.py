@@ -253,7 +253,7 @@ def _load(pl8):
     programmes.take_step(wbl_programme, "send", admin)
     programmes.take_step(wbl_programme, "agree", admin, agreed_by="Мамытов Ж. Т., башкы инженер", agreed_on=D(2025, 1, 24))
     programmes.take_step(wbl_programme, "approve", head)
-    demo_bases.load(pl8, admin, wbl_programme)  # the lyceum's welding workshop; the programme published
+    workshop_base = demo_bases.load(pl8, admin, wbl_programme)  # the lyceum's welding workshop; the programme published
 
     # Agreements (п. 2, 12): a 2-party WBL agreement with each host, signed on paper and scanned.
     contracts = {}
@@ -393,6 +393,8 @@ def _load(pl8):
         )  # fmt: skip
         diary.close(Placement.objects.get(pk=p.pk), practice_user or admin, on=D(2025, 5, 16))
 
+    # Before all that, in November–December 2024: the group's industrial training at the lyceum's own workshop (п. 3).
+    demo_bases.training_at_workshop(pl8, workshop_base, group, students, master, head, practice_user or admin, wbl_programme, rng)
     _internship(pl8, kkmk, teacher_intern, people, head, practice_user or admin)
     _volunteer(pl8, red_crescent, memorandum, students[8], practice_user or admin)
     demo_events.load(pl8, practice_user or admin)
@@ -453,13 +455,13 @@ def _programme_tables(wp, programme, user):
         programmes.save_rubric_item(item, competencies, user)
 
 
-def _keep_diary(placement, master, rng, leave_ungraded=0):
+def _keep_diary(placement, master, rng, leave_ungraded=0, hours=6):
     days = list(_working_days(placement.starts_on, placement.ends_on))
     student_user = placement.student.user
     mentor_user = placement.mentor.user
     for n, day in enumerate(days):
         task, done = TASKS[(n // 6) % len(TASKS)]
-        entry = DiaryEntry(institution=placement.institution, placement=placement, date=day, task=task, work_done=done, hours=6)
+        entry = DiaryEntry(institution=placement.institution, placement=placement, date=day, task=task, work_done=done, hours=hours)
         diary.save_entry(entry, student_user, submit=True, today=day, now=_aware(day, 18))
         if n >= len(days) - leave_ungraded:
             continue

@@ -76,6 +76,9 @@ def load(pl8):
     if volunteering is not None:
         _account("pl8.volunteer", Role.VOLUNTEER_CONTACT, "Айгерим", "Бакирова", pl8, employer=volunteering.organisation)
         logins.append(("pl8.volunteer", Role.VOLUNTEER_CONTACT.label, str(volunteering.organisation)))
+    base_mentor = EmployerPerson.objects.filter(institution=pl8, user__username="pl8.workshop").select_related("employer").first()
+    if base_mentor is not None:  # the mentor of the lyceum's own workshop (demo_bases)
+        logins.append(("pl8.workshop", Role.MENTOR.label, str(base_mentor.employer)))
     report = AnnualReport.objects.filter(institution=pl8, academic_year=2024, status=AnnualReport.Status.PUBLISHED).first()
     if report is not None and not report.measures.exists():
         # The host employers' heads and representatives give an address for the notification list.

@@ -300,8 +300,39 @@ def _host_rule(rules):
 # --- People --------------------------------------------------------------------------------------------------
 
 
+def _own_base_violations(person, rules):
+    """At the institution's own base (п. 10): its mentors are the institution's staff; the base's head is on its card."""
+    out = []
+    if not person.employer.is_own_base:
+        if person.staff_id:
+            out.append(RuleViolation("wbl.person.staff", _("Only a mentor of the institution's own base is one of its staff."), "", None))
+        return out
+    if person.is_head or person.is_representative:
+        out.append(
+            RuleViolation(
+                "wbl.person.own_base",
+                _("The head of the institution's own base is named on the base's card; it has no authorised representative."),
+                "",
+                "is_head" if person.is_head else "is_representative",
+            )
+        )
+    if person.is_mentor and not person.staff_id:
+        code, source = _host_rule(rules)
+        out.append(
+            RuleViolation(
+                code,
+                _("A mentor of the institution's own base is one of the institution's staff: add them from the base's page."),
+                source,
+                "is_mentor",
+            )
+        )
+    if person.staff_id and person.staff.institution_id != person.institution_id:
+        out.append(RuleViolation("wbl.person.staff", _("Choose a staff member of this institution."), "", None))
+    return out
+
+
 def _person_violations(person, old, rules):
-    out = [kind_violation(person.employer, rules)]
+    out = [kind_violation(person.employer, rules), *_own_base_violations(person, rules)]
     others = EmployerPerson.objects.filter(employer_id=person.employer_id, is_active=True).exclude(pk=person.pk or 0)
     if person.is_active and person.is_head:
         head = others.filter(is_head=True).first()

@@ -36,7 +36,7 @@ class PartTimeJobForm(forms.ModelForm):
                 .order_by("last_name", "first_name")
             )
         else:
-            self.fields["employer"].queryset = Employer.objects.filter(institution_id=institution.pk).order_by("name")
+            self.fields["employer"].queryset = Employer.objects.partners().filter(institution_id=institution.pk).order_by("name")
         self.fields["when"].help_text = _(
             "In vacations: every day lies in a holiday period of the group's approved calendar schedule. In free time from "
             "study: during the term, outside classes."

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kesip.core import documents
-from kesip.wbl import common
+from kesip.wbl import bases, common
 from kesip.wbl import order_rules as rules
 from kesip.wbl.models import EmployerPerson, Order, PracticeType
 
@@ -337,14 +337,20 @@ def build(order, lines, language, extract=False):
                 [_("Surname, first name"), _("Signature"), _("Date")], [[p, "", ""] for p in people], widths=[50, 25, 25]
             )
         )
+    letterhead = (employer.name, employer.address) if employer is not None else None
+    address = employer.address if employer is not None else order.institution.legal_address
+    base = bases.base_of(employer)
+    if base is not None:  # the head of the institution's own base issues it: the institution's letterhead, then the base
+        address = base.address or order.institution.legal_address
+        letterhead = (documents.institution_name(order.institution, language), base.name, address)
     return documents.Official(
         institution=order.institution,
         title=_("Extract from the order") if extract else _("Order"),
         subtitle=str(order.get_kind_display()),
         number=order.number,
         dated=order.signed_on or order.dated,
-        place=place_of(employer.address if employer is not None else order.institution.legal_address),
-        letterhead=(employer.name, employer.address) if employer is not None else None,
+        place=place_of(address),
+        letterhead=letterhead,
         blocks=blocks,
         signatures=[_signature(order)],
         footer=_footer(order, extract),

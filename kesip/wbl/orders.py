@@ -33,7 +33,7 @@ from kesip.core import access
 from kesip.core.models import Employer, StaffMember, StudyGroup
 from kesip.core.roles import EMPLOYER_ROLES, PERMISSIONS, Role
 from kesip.core.rules import RuleViolation
-from kesip.wbl import common, numbering
+from kesip.wbl import bases, common, numbering
 from kesip.wbl import order_rules as rules
 from kesip.wbl.models import EmployerPerson, Order, OrderLine, Placement, WblForm
 
@@ -108,6 +108,14 @@ def sign_modes(order, user):
     """The ways this user may sign the draft now: in Kesip, recording a paper signature, by the production department."""
     if order.status != DRAFT:
         return []
+    base = own_base(order)
+    if base is not None:
+        # The institution's own base has no employer's head: the head of the base appoints its mentors (п. 10).
+        if order.kind != K.MENTOR:
+            return []
+        if user is None or common.may(user, Order, "change", order.institution_id):
+            return [PRODUCTION]
+        return [PRODUCTION] if base.head_id and base.head.user_id == user.pk else []
     if user is None:
         return [KESIP, PAPER] + ([PRODUCTION] if order.kind == K.MENTOR else [])
     staff = common.may(user, Order, "change", order.institution_id)
@@ -720,6 +728,13 @@ def delete_draft(order, user):
 # --- Signing ---------------------------------------------------------------------------------------------------------
 
 
+def own_base(order):
+    """The institution's own base whose host issues the order, or None (one query, for a base's order only)."""
+    if not order.issued_by_employer or not order.employer_id:
+        return None
+    return bases.base_of(order.employer)
+
+
 def employer_head(employer_id):
     """The employer's head as registered among its people (signs its orders), or None."""
     return (
@@ -739,6 +754,9 @@ def signatory_defaults(order, user, mode):
             return user.display_name(), ""
         return "", ""
     if mode == PRODUCTION:
+        base = own_base(order)
+        if base is not None and base.head_id:
+            return str(base.head), _("Head of %(base)s") % {"base": base.name}
         return "", _("Head of the production department of the institution")
     if mode == KESIP and user is not None:
         return user.display_name(), ""
@@ -746,6 +764,13 @@ def signatory_defaults(order, user, mode):
 
 
 def _signatory_violation(order, book):
+    base = own_base(order)
+    if base is not None:
+        message = _(
+            "At the institution's own base %(base)s the mentors are appointed by the head of the base (п. 10): "
+            "sign the order as the head of the base."
+        ) % {"base": base}
+        return RuleViolation("wbl.order.signatory", message, rules.source(book, rules.MENTOR_SIGNATORY), "signatory_name")
     if order.kind == K.MENTOR:
         message = _(
             "A mentor is appointed by the employer's head — signed in Kesip by the employer's representative, or recorded "

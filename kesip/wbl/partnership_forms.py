@@ -32,7 +32,7 @@ def _employers(form, institution, employer):
         del form.fields["employer"]
         form.instance.employer = employer
     else:
-        form.fields["employer"].queryset = Employer.objects.filter(institution_id=institution.pk).order_by("name")
+        form.fields["employer"].queryset = Employer.objects.partners().filter(institution_id=institution.pk).order_by("name")
 
 
 class NeedForm(RuleChecked):

@@ -20,6 +20,11 @@ TEXTAREA = forms.Textarea(attrs={"rows": 3})
 PRACTICE_KINDS = (Component.Kind.PRACTICE, Component.Kind.INDUSTRIAL_TRAINING)
 
 
+def employer_label(employer):
+    """An employer as a choice: the institution's own base says so (its learners need no agreement, п. 3)."""
+    return _("%(base)s (the institution's own base)") % {"base": employer.name} if employer.is_own_base else employer.name
+
+
 class EmployerSelect(forms.Select):
     """A select whose options name their employer (`data-employer`), so the page can narrow them."""
 
@@ -154,6 +159,7 @@ class PlacementForm(forms.ModelForm):
                 self.fields[name].widget = DATE
         if "employer" in self.fields:
             self.fields["employer"].widget.attrs["data-employer-select"] = "1"
+            self.fields["employer"].label_from_instance = employer_label
         for name in ("workplace", "mentor", "agreement"):
             if name in self.fields:
                 self.fields[name].widget.attrs["data-narrow-by-employer"] = "1"

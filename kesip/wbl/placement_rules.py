@@ -63,6 +63,7 @@ ACCESSIBLE = "wbl.placement.accessible_workplace"  # F32, п. 54 (warning)
 SEASON = "wbl.placement.season"  # VR-57, п. 53 §5 (warning)
 WORKPLACE_SAFETY = "wbl.placement.workplace_safety"  # F3, п. 57 item 10 (warning)
 HARMFUL_WORK = "wbl.labour.minor_no_harmful_work"  # F37, п. 11
+OWN_BASE_PRACTICE = "wbl.own_base.practice_only"  # F1, п. 3, 16, 19, 38, 41, 44
 
 # Stems that mark a specialty of a pedagogical field (п. 21, VR-25), looked for in its name in every language.
 PEDAGOGICAL_STEMS = (
@@ -210,10 +211,14 @@ def violations(placement, settings=None, *, step=SAVE, book=None, pending=(), to
     if dates:
         _overlap(c, p, pending)
     _component(c, p)
+    base = own_base_of(p, cache)
     if dates:
         _calendar(c, p)
-        _agreement(c, p, pending, cache)
+        if base is None:
+            _agreement(c, p, pending, cache)
         _workplace(c, p, pending)
+    if base is not None:
+        _own_base(c, p, base, dates, pending)
     _supervision(c, p, step, cache)
     _consent(c, p, today, step)
     if dates:
@@ -221,14 +226,9 @@ def violations(placement, settings=None, *, step=SAVE, book=None, pending=(), to
         if found is not None:
             c.raised(found)
     _own_workplace(c, p, today)
-    if p.form == WblForm.PRACTICE:
-        _practice(c, p)
-    elif p.form == WblForm.DUAL:
-        _dual(c, p)
-    elif p.form == WblForm.INTERNSHIP:
-        _internship(c, p, step, today)
-    elif p.form == WblForm.APPRENTICESHIP:
-        _apprenticeship(c, p, dates, pending)
+    # A form refused at the institution's own base (`_own_base`): its employer-side particulars do not matter.
+    if base is None or p.form == WblForm.PRACTICE or not c.applies(OWN_BASE_PRACTICE):
+        _form_rules(c, p, step, today, dates, pending)
     if p.form != WblForm.APPRENTICESHIP and p.outside_wbl_programme:
         c.add(
             "wbl.placement.form",
@@ -237,6 +237,17 @@ def violations(placement, settings=None, *, step=SAVE, book=None, pending=(), to
         )
     _programme(c, p, cache)
     return c.hard, c.soft
+
+
+def _form_rules(c, p, step, today, dates, pending):
+    if p.form == WblForm.PRACTICE:
+        _practice(c, p)
+    elif p.form == WblForm.DUAL:
+        _dual(c, p)
+    elif p.form == WblForm.INTERNSHIP:
+        _internship(c, p, step, today)
+    elif p.form == WblForm.APPRENTICESHIP:
+        _apprenticeship(c, p, dates, pending)
 
 
 def _dates(c, p):
@@ -399,6 +410,75 @@ def _agreement(c, p, pending, cache):
                 % {"agreement": agreement, "places": agreement.places, "day": day(when), "count": count},
                 "agreement",
             )
+
+
+def own_base_of(p, cache=None):
+    """The institution's own base the placement is at (its employer is the base's host record), or None.
+
+    No query for a partner employer; one for a base, kept in `cache` for the calls of one bulk placement.
+    """
+    if not p.employer_id or p.employer.kind != Employer.Kind.OWN_BASE:
+        return None
+    cache = cache if cache is not None else {}
+    key = ("own_base", p.employer_id)
+    if key not in cache:
+        from kesip.wbl.models import WblBase
+
+        cache[key] = WblBase.objects.filter(host_id=p.employer_id).prefetch_related("specialties").first()
+    return cache[key]
+
+
+def _own_base(c, p, base, dates, pending):
+    """At the institution's own base (F1, п. 3): no agreement, practice only, in use, within the base's places."""
+    if p.agreement_id:
+        c.add(
+            "wbl.agreement.required",
+            _("%(base)s is the institution's own base: a placement there stands on no agreement.") % {"base": base},
+            "agreement",
+        )
+    if p.form != WblForm.PRACTICE and c.applies(OWN_BASE_PRACTICE):
+        c.add(
+            OWN_BASE_PRACTICE,
+            _(
+                "At the institution's own base %(base)s learners undergo practice; %(form)s takes place at an enterprise "
+                "on an agreement with it."
+            )
+            % {"base": base, "form": p.get_form_display()},
+            "employer",
+        )
+    if p.at_own_workplace:
+        c.add(
+            "wbl.placement.form",
+            _("Practice at the learner's own workplace is with the learner's employer, not at the institution's base."),
+            "at_own_workplace",
+        )
+    if not base.is_active:
+        c.add("wbl.own_base.in_use", _("%(base)s is no longer in use as a WBL base.") % {"base": base}, "employer")
+    if dates:
+        taken = _intervals(Placement.objects.counting().overlapping(p.starts_on, p.ends_on).filter(employer_id=base.host_id), p.pk)
+        taken += _pending_intervals(pending, lambda o: o.employer_id == base.host_id)
+        count, when = peak([*taken, (p.starts_on, p.ends_on)], p.starts_on, p.ends_on)
+        if count > base.places:
+            c.add(
+                "wbl.own_base.places",
+                ngettext(
+                    "%(base)s takes %(places)s learner at a time; on %(day)s %(count)s learners would be there.",
+                    "%(base)s takes %(places)s learners at a time; on %(day)s %(count)s learners would be there.",
+                    base.places,
+                )
+                % {"base": base, "places": base.places, "day": day(when), "count": count},
+                "employer",
+            )
+    specialty = specialty_of(p)
+    professions = list(base.specialties.all())
+    if professions and specialty is not None and specialty not in professions:
+        c.add(
+            "wbl.own_base.profession",
+            _("%(base)s is registered for %(professions)s, not for the learner's %(specialty)s.")
+            % {"base": base, "professions": ", ".join(str(s) for s in professions), "specialty": specialty},
+            "employer",
+            soft=True,
+        )
 
 
 def _workplace(c, p, pending):

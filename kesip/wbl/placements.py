@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kesip.core import access
-from kesip.core.models import Student, StudyGroup
+from kesip.core.models import Employer, Student, StudyGroup
 from kesip.core.roles import Role
 from kesip.core.rules import RuleViolation
 from kesip.wbl import common as common_rules
@@ -36,6 +36,7 @@ from kesip.wbl.models import (
     Order,
     OrderLine,
     Placement,
+    WblBase,
     WblForm,
     Workplace,
 )
@@ -223,6 +224,10 @@ def lock_resources(placements):
         ids = sorted({getattr(p, attr) for p in placements if getattr(p, attr)})
         if ids:
             list(model.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+        if model is Agreement:  # the places of the institution's own bases (no agreement there)
+            hosts = sorted({p.employer_id for p in placements if p.employer_id and p.employer.kind == Employer.Kind.OWN_BASE})
+            if hosts:
+                list(WblBase.objects.select_for_update().filter(host_id__in=hosts).order_by("pk").values_list("pk", flat=True))
 
 
 # ----------------------------------------------------------------------------------------------

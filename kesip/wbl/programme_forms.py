@@ -83,7 +83,7 @@ class WblProgrammeForm(forms.ModelForm):
                 qs = qs.filter(institution_id__in=change.institution_ids)
             self.fields["programme"].queryset = qs
         if "co_developer" in self.fields:
-            qs = Employer.objects.for_user(user, "view").filter(is_active=True).order_by("name")
+            qs = Employer.objects.partners().for_user(user, "view").filter(is_active=True).order_by("name")
             if wp.pk:
                 qs = qs.filter(institution_id=wp.institution_id) | Employer.objects.filter(pk=wp.co_developer_id or 0)
             elif not change.everything:

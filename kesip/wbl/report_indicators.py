@@ -58,7 +58,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from kesip.core.models import Institution, Rule, Specialty, Student, StudyGroup
+from kesip.core.models import Employer, Institution, Rule, Specialty, Student, StudyGroup
 from kesip.curriculum.models import Component, CurriculumEntry, GradeBand, Movement, WorkingCurriculum
 from kesip.wbl import event_report, partnership, report_kpis
 from kesip.wbl.models import (
@@ -188,7 +188,9 @@ def _placement_figures(ids, start, end):
         "counted": Count("pk", filter=COUNTED),
         "learners": Count("student", distinct=True, filter=COUNTED),
         "teachers": Count("intern_staff", distinct=True, filter=COUNTED),
-        "employers": Count("employer", distinct=True, filter=COUNTED),
+        "employers": Count("employer", distinct=True, filter=COUNTED & ~Q(employer__kind=Employer.Kind.OWN_BASE)),
+        "own_base_learners": Count("student", distinct=True, filter=COUNTED & Q(employer__kind=Employer.Kind.OWN_BASE)),
+        "own_bases": Count("employer", distinct=True, filter=COUNTED & Q(employer__kind=Employer.Kind.OWN_BASE)),
         "with_mentor": Count("pk", filter=COUNTED & Q(mentor__isnull=False)),
         "with_supervisor": Count("pk", filter=COUNTED & Q(supervisor__isnull=False)),
         "at_workplace": Count("pk", filter=COUNTED & Q(workplace__isnull=False)),
@@ -612,7 +614,12 @@ def _compose(src, gender, specialties, jurisdiction, limit, pass_mark, by_employ
             "by_form": choice("p", "form", WblForm.values),
             "by_practice_type": choice("p", "practice_type", PracticeType.values),
         },
-        "employers": {"hosting": p("employers"), "with_agreements": get("g", "agreement_employers")},
+        "employers": {
+            "hosting": p("employers"),
+            "with_agreements": get("g", "agreement_employers"),
+            "own_bases": p("own_bases"),  # the institution's own bases (п. 3), not counted as employers
+            "own_base_learners": p("own_base_learners"),
+        },
         "agreements": {
             "total": get("g", "agreements"),
             "two_party": get("g", "two_party"),
@@ -738,13 +745,13 @@ def _add(into, other):
                         mine[sex] += r[sex]
             into[key] = sorted(rows.values(), key=lambda r: (r.get("code") or "~", r["specialty"] or 0))
         elif isinstance(value, dict):
-            _add(into[key], value)
+            _add(into.setdefault(key, {}), value)
         elif key in SAME_KEYS:
             into[key] = into[key] if into[key] == value else None
         elif key in MAX_KEYS:
             into[key] = max(into[key] or 0, value or 0)
-        else:
-            into[key] = _num((into[key] or 0) + (value or 0))
+        else:  # a report stored before an indicator existed lacks it: it counts as 0
+            into[key] = _num((into.get(key) or 0) + (value or 0))
 
 
 def _merge(items):

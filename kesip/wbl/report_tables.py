@@ -144,6 +144,10 @@ def sections(ind):
                     (_("Teachers on internship"), num(learners["teachers"])),
                     (_("Placements (not cancelled)"), num(placements["counted"])),
                     (_("Employers hosting placements"), num(ind["employers"]["hosting"])),
+                    (
+                        _("Learners at the institution's own bases (workshops, complexes; п. 3)"),
+                        num(ind["employers"].get("own_base_learners", 0)),
+                    ),
                 ]
             ),
             d.chart(_("Learners by form of WBL"), by_form),

@@ -201,7 +201,7 @@ def hosting_employers(report):
     hosted = Placement.objects.filter(
         COUNTED, institution_id=report.institution_id, employer=OuterRef("pk"), starts_on__range=(start, end)
     )
-    return Employer.objects.filter(Exists(hosted), institution_id=report.institution_id).order_by("name", "pk")
+    return Employer.objects.partners().filter(Exists(hosted), institution_id=report.institution_id).order_by("name", "pk")
 
 
 @atomic_step

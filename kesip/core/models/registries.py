@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kesip.core import identifiers
-from kesip.core.models.base import InstitutionScoped, LocalizedName
+from kesip.core.models.base import InstitutionScoped, LocalizedName, ScopedQuerySet
 from kesip.core.models.tenancy import Jurisdiction
 
 
@@ -419,13 +419,27 @@ def clean_person(person):
     person.sex = person.sex or sex
 
 
+class EmployerQuerySet(ScopedQuerySet):
+    def partners(self):
+        """Enterprises, organisations and entrepreneurs: without the host records of the institution's own bases."""
+        return self.exclude(kind=Employer.Kind.OWN_BASE)
+
+
 class Employer(InstitutionScoped):
-    """An enterprise, organisation or individual entrepreneur that partners with the institution."""
+    """An enterprise, organisation or individual entrepreneur that partners with the institution.
+
+    A record of kind `OWN_BASE` is not a partner: it is the host through which learners are placed at
+    one of the institution's own WBL bases (a workshop, a complex; п. 3, п. 10). The base register
+    creates and keeps it (`wbl.bases`); the employer registry neither lists nor edits it.
+    """
 
     class Kind(models.TextChoices):
         ENTERPRISE = "enterprise", _("Enterprise")
         ORGANISATION = "organisation", _("Organisation")
         ENTREPRENEUR = "entrepreneur", _("Individual entrepreneur")
+        OWN_BASE = "own_base", _("The institution's own WBL base")
+
+    PARTNER_KINDS = (Kind.ENTERPRISE, Kind.ORGANISATION, Kind.ENTREPRENEUR)
 
     class Sector(models.TextChoices):
         AGRICULTURE = "agriculture", _("Agriculture")
@@ -465,6 +479,7 @@ class Employer(InstitutionScoped):
     is_active = models.BooleanField(_("active partner"), default=True)
     history = HistoricalRecords()
 
+    objects = EmployerQuerySet.as_manager()
     access_area = "employer"
     employer_path = "pk"
 
@@ -483,6 +498,10 @@ class Employer(InstitutionScoped):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_own_base(self):
+        return self.kind == self.Kind.OWN_BASE
 
     def clean(self):
         if not self.tax_id or not self.institution_id:

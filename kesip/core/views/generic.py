@@ -72,6 +72,7 @@ class Registry:
     detail_route: str | None = None  # a richer page than the generic detail (a programme's design)
     page_link: tuple | None = None  # (route, label, icon): another app's page about the record (a group's students)
     links: tuple = ()  # more (route, label, icon) pages about the record, each taking its pk (a group's calendar schedules)
+    exclude: dict = field(default_factory=dict)  # rows kept by another register (the hosts of the own WBL bases)
 
     @property
     def area(self):
@@ -96,6 +97,8 @@ class Registry:
 
     def queryset(self, user, action="view"):
         qs = self.model.objects.for_user(user, action)
+        if self.exclude:
+            qs = qs.exclude(**self.exclude)
         if self.select_related:
             qs = qs.select_related(*self.select_related)
         return qs
@@ -142,7 +145,8 @@ class ListFilter:
         elif model_field.get_internal_type() == "BooleanField":
             self.choices = [("1", _("yes")), ("0", _("no"))]
         else:
-            self.choices = [(str(k), v) for k, v in model_field.choices]
+            hidden = registry.exclude.get(name)
+            self.choices = [(str(k), v) for k, v in model_field.choices if k != hidden]
         self.value = ""
 
     def apply(self, qs, raw):

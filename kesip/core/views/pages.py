@@ -49,7 +49,7 @@ COUNTS = {
     "students": (Student, {"status": Student.Status.ENROLLED}),
     "groups": (StudyGroup, {"is_active": True}),
     "programmes": (Programme, {"is_active": True}),
-    "employers": (Employer, {"is_active": True}),
+    "employers": (Employer, {"is_active": True, "kind__in": Employer.PARTNER_KINDS}),
 }
 
 
@@ -97,7 +97,7 @@ def _breakdown(institution):
     return [
         (_("Students by status"), group(Student, "status")),
         (_("Staff by category"), group(StaffMember, "category", is_active=True)),
-        (_("Employers by sector"), group(Employer, "sector", is_active=True)),
+        (_("Employers by sector"), group(Employer, "sector", is_active=True, kind__in=Employer.PARTNER_KINDS)),
     ]
 
 

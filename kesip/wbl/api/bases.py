@@ -5,22 +5,42 @@ institution's base answers 404; related ids are looked up only among records the
 """
 
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kesip.core import api as core_api
+from kesip.core.models import StaffMember
 from kesip.wbl import bases
+from kesip.wbl.api.employers import EmployerPersonSerializer
 from kesip.wbl.api.engagement import REFUSED
 from kesip.wbl.models import WblBase
 
 
 class WblBaseSerializer(core_api.ScopedSerializer):
+    host = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        help_text="The base's host record: the `employer` of its placements, workplaces, mentors and the head's orders.",
+    )
+
     class Meta:
         model = WblBase
-        fields = ["id", "institution", *bases.BASE_FIELDS]
+        fields = ["id", "institution", *bases.BASE_FIELDS, "host"]
         validators = []  # the service answers a twin name with its rule beside the field
 
     def validate(self, attrs):
         return super(core_api.ScopedSerializer, self).validate(attrs)  # the service checks the record
+
+
+class BaseMentorSerializer(serializers.Serializer):
+    staff = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.none(), help_text="A working staff member.")
+    qualification = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    experience_years = serializers.IntegerField(min_value=0, max_value=70, required=False, allow_null=True, default=None)
+
+    def __init__(self, *args, base=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if base is not None:
+            self.fields["staff"].queryset = StaffMember.objects.filter(institution_id=base.institution_id)
 
 
 class WblBaseViewSet(core_api.ScopedViewSet):
@@ -60,6 +80,18 @@ class WblBaseViewSet(core_api.ScopedViewSet):
     def partial_update(self, request, *args, **kwargs):
         kwargs["partial"] = True
         return self.update(request, *args, **kwargs)
+
+
+    @extend_schema(request=BaseMentorSerializer, responses={201: EmployerPersonSerializer, 400: REFUSED})
+    @action(detail=True, methods=["post"])
+    def mentors(self, request, pk=None):
+        """Register one of the institution's staff as a mentor of the base (п. 10): a person of its `host`."""
+        base = self.get_object()
+        data = BaseMentorSerializer(data=request.data, base=base)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        person = bases.add_mentor(base, d["staff"], request.user, d["qualification"], d["experience_years"])
+        return Response(EmployerPersonSerializer(person, context=self.get_serializer_context()).data, status=201)
 
 
 def register(router):

@@ -80,11 +80,12 @@ class EmployerPersonSerializer(EmployerBoundSerializer):
             "employer",
             "full_name",
             *svc.PERSON_FIELDS,
+            "staff",
             "current_placements",
             "current_apprentices",
             "warnings",
         ]
-        read_only_fields = ["institution"]
+        read_only_fields = ["institution", "staff"]  # a mentor of an own base is added through `wbl-bases/{id}/mentors/`
         validators = []  # one head and one representative: refused by the step, naming who holds the role
 
     def __init__(self, *args, **kwargs):
@@ -99,6 +100,8 @@ class EmployerPersonSerializer(EmployerBoundSerializer):
     @extend_schema_field(ViolationSerializer(many=True))
     def get_warnings(self, person):
         if not (person.is_mentor and person.is_active) or not hasattr(person, "employer_mentors"):
+            return []
+        if person.staff_id:  # a mentor of the institution's own base: its head coordinates them, no representative
             return []
         cache = self.context.setdefault("rulebooks", {})
         country = person.institution.jurisdiction

@@ -63,7 +63,7 @@ class JurorSerializer(serializers.ModelSerializer):
         if request is not None:  # another institution's employer is “not found”
             from kesip.core.models import Employer
 
-            self.fields["employer"].queryset = Employer.objects.for_user(request.user)
+            self.fields["employer"].queryset = Employer.objects.partners().for_user(request.user)
 
 
 class EventSerializer(core_api.ScopedSerializer):

@@ -301,7 +301,7 @@ class VolunteerSerializer(core_api.ScopedSerializer):
             from kesip.wbl.models import Agreement
 
             inst = self._own.institution_id
-            self.fields["organisation"].queryset = Employer.objects.filter(institution_id=inst)
+            self.fields["organisation"].queryset = Employer.objects.partners().filter(institution_id=inst)
             self.fields["memorandum"].queryset = Agreement.objects.filter(institution_id=inst, kind=Agreement.Kind.VOLUNTEER)
             self.fields["component"].queryset = Component.objects.filter(institution_id=inst, kind=Component.Kind.PRACTICE)
 

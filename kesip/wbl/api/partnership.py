@@ -35,7 +35,7 @@ def _own_employers(serializer):
     user = getattr(serializer.context.get("request"), "user", None)
     if user is None:
         return
-    employers = Employer.objects.for_user(user, "view")
+    employers = Employer.objects.partners().for_user(user, "view")
     serializer.fields["employer"].queryset = employers
 
 

@@ -56,6 +56,15 @@ class EmployerPerson(InstitutionScoped):
         _("years of experience"), null=True, blank=True, validators=[MaxValueValidator(70)]
     )
     is_active = models.BooleanField(_("works there"), default=True)
+    staff = models.ForeignKey(
+        "core.StaffMember",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("staff member of the institution"),
+        help_text=_("At the institution's own base: the mentor is one of its staff (п. 10)."),
+    )
     history = HistoricalRecords()
 
     access_area = "wbl"
@@ -70,6 +79,7 @@ class EmployerPerson(InstitutionScoped):
             models.UniqueConstraint(
                 fields=["employer"], condition=Q(is_representative=True, is_active=True), name="employer_one_representative"
             ),
+            models.UniqueConstraint(fields=["employer", "staff"], condition=Q(staff__isnull=False), name="employer_person_staff_once"),
         ]
         indexes = [models.Index(fields=["employer", "is_mentor"])]
 

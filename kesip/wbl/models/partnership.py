@@ -116,7 +116,13 @@ class EmployerEvaluation(InstitutionScoped):
 
 
 class WblBase(InstitutionScoped):
-    """A base of the institution itself where WBL is organised (п. 3, п. 10)."""
+    """A base of the institution itself where WBL is organised (п. 3, п. 10).
+
+    Learners are placed at a base through its `host`: an Employer record of kind "own base" that the
+    base register creates and keeps in step with the base (name, address, in use). Through it the
+    base has workplaces, mentors (the institution's staff, appointed by the base's head; п. 10),
+    local documents and placements like any employer — but no agreement (п. 3).
+    """
 
     class Kind(models.TextChoices):
         PRODUCTION_COMPLEX = "production_complex", _("Educational-production complex")
@@ -137,6 +143,15 @@ class WblBase(InstitutionScoped):
     equipment = models.TextField(_("equipment"), blank=True)
     specialties = models.ManyToManyField("core.Specialty", blank=True, related_name="+", verbose_name=_("professions"))
     is_active = models.BooleanField(_("in use"), default=True)
+    host = models.OneToOneField(
+        "core.Employer",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="own_base",
+        verbose_name=_("host record for placements"),
+    )
     history = HistoricalRecords(m2m_fields=[specialties])
 
     access_area = "wbl"

@@ -23,12 +23,13 @@ def test_the_demo_has_the_welders_representatives_the_logins_and_the_measures():
     demo_journal.load()
     demo_exams()
     logins = wbl_demo.load()
-    assert [u for u, *_ in logins] == ["pl8.parent", "pl8.volunteer"]
+    assert [u for u, *_ in logins] == ["pl8.parent", "pl8.volunteer", "pl8.workshop"]
     pl8 = Institution.objects.get(inn="00307199510011")
     represented = Placement.objects.filter(institution=pl8, consent_by="representative").values("student").distinct()
     assert StudentRepresentative.objects.filter(institution=pl8).count() == represented.count() >= 12
     parent = User.objects.get(username="pl8.parent")
-    assert [p.student.user.username for p in consent.for_user(parent)] == ["pl8.student"]
+    # the son's two placements: the industrial training at the lyceum's workshop, the production practice
+    assert [p.student.user.username for p in consent.for_user(parent)] == ["pl8.student", "pl8.student"]
     assert list(Placement.objects.for_user(parent).values_list("student__user__username", flat=True).distinct()) == [
         "pl8.student"
     ]

@@ -226,7 +226,7 @@ class AgreementForm(forms.ModelForm):
         def within(qs, path="institution_id"):
             return qs if institutions is None else qs.filter(**{f"{path}__in": institutions})
 
-        self.fields["employer"].queryset = within(Employer.objects.for_user(user, "view")).order_by("name")
+        self.fields["employer"].queryset = within(Employer.objects.partners().for_user(user, "view")).order_by("name")
         self.fields["learner"].queryset = (
             within(Student.objects.for_user(user, "view"))
             .filter(Q(status=Student.Status.ENROLLED) | Q(pk=self.instance.learner_id or 0))

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -20,16 +20,16 @@ from django.utils.translation import gettext as _
 
 from kesip.core import access
 from kesip.core.forms import add_violation
-from kesip.core.models import Institution, Specialty
+from kesip.core.models import Employer, Institution, Specialty
 from kesip.core.rules import RuleViolation
 from kesip.core.views.generic import history_entries, require_perm
 from kesip.curriculum.views.common import scoped_or_404
 from kesip.wbl import bases
-from kesip.wbl.base_forms import BaseForm
+from kesip.wbl.base_forms import BaseForm, MentorForm
 from kesip.wbl.common import WblInvalid
-from kesip.wbl.models import WblBase
+from kesip.wbl.models import Placement, WblBase
 
-SELECT = ("institution", "head")
+SELECT = ("institution", "head", "host")
 
 
 def _base(user, pk, action="view"):
@@ -88,7 +88,15 @@ def base_list(request):
 
 @login_required
 def base_detail(request, pk):
+    """The base's card; its mentors, workplaces, documents and placements are on its WBL page (the host's)."""
     base = _base(request.user, pk)
+    counts = {"mentors": 0, "workplaces": 0, "placements": 0}
+    if base.host_id:
+        counts = Employer.objects.filter(pk=base.host_id).aggregate(
+            mentors=Count("people", filter=Q(people__is_mentor=True, people__is_active=True), distinct=True),
+            workplaces=Count("workplaces", filter=Q(workplaces__is_active=True), distinct=True),
+            placements=Count("placements", filter=~Q(placements__status=Placement.Status.CANCELLED), distinct=True),
+        )
     return render(
         request,
         "wbl/base_detail.html",
@@ -97,7 +105,36 @@ def base_detail(request, pk):
             "title": str(base),
             "specialties": list(base.specialties.order_by("code")),
             "can_edit": bases.may_manage(request.user, base.institution_id),
+            "counts": counts,
         },
+    )
+
+
+@login_required
+def base_mentor_add(request, pk):
+    """Register one of the institution's staff as a mentor of the base (п. 10)."""
+    base = _base(request.user, pk, "change")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        form = MentorForm(request.POST, base=base)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                person = bases.add_mentor(base, data["staff"], request.user, data["qualification"], data["experience_years"])
+            except (WblInvalid, RuleViolation) as error:
+                for v in getattr(error, "violations", [error]):
+                    add_violation(form, v)
+            else:
+                messages.success(request, _("Saved: %(object)s") % {"object": person})
+                return HttpResponseRedirect(reverse("wbl:employer_detail", args=[base.host_id]))
+    else:
+        form = MentorForm(base=base)
+    return render(
+        request,
+        "wbl/base_mentor_form.html",
+        {"form": form, "base": base, "title": _("A mentor of the base")},
+        status=status,
     )
 
 
@@ -161,5 +198,6 @@ urlpatterns = [
     path("bases/add/", base_add, name="base_add"),
     path("bases/<int:pk>/", base_detail, name="base_detail"),
     path("bases/<int:pk>/edit/", base_edit, name="base_edit"),
+    path("bases/<int:pk>/mentors/add/", base_mentor_add, name="base_mentor_add"),
     path("bases/<int:pk>/history/", base_history, name="base_history"),
 ]

@@ -31,7 +31,7 @@ from kesip.core.rules import RuleViolation
 from kesip.core.views.generic import history_entries, require_perm
 from kesip.curriculum.views.common import scoped_or_404 as _get
 from kesip.wbl import employers as svc
-from kesip.wbl import open_questions, partnership
+from kesip.wbl import bases, open_questions, partnership
 from kesip.wbl.common import WblInvalid, rulebook
 from kesip.wbl.employers_forms import DocumentForm, PersonForm, SettingsForm, WorkplaceForm
 from kesip.wbl.models import Agreement, EmployerPerson, LocalDocument, Placement, WblSettings, Workplace
@@ -86,8 +86,10 @@ def employer_detail(request, pk):
             "-is_active", "title", "available_from", "pk"
         )
     )
-    agreements = list(
-        Agreement.objects.for_user(user).filter(employer=employer).order_by("-starts_on", "pk")[: AGREEMENTS_SHOWN + 1]
+    agreements = (
+        list(Agreement.objects.for_user(user).filter(employer=employer).order_by("-starts_on", "pk")[: AGREEMENTS_SHOWN + 1])
+        if not employer.is_own_base
+        else []
     )
     labels = dict(Placement.Status.choices)
     by_status = {
@@ -112,6 +114,7 @@ def employer_detail(request, pk):
         p.at_limit = limit is not None and p.current_apprentices >= limit
     active = [p for p in people if p.is_active]
     host = rules.get("wbl.mentor.host_employee")
+    base = bases.base_of(employer)  # the institution's own base: no agreements, no partnership, its head on its card
     return render(
         request,
         "wbl/employer_detail.html",
@@ -128,13 +131,15 @@ def employer_detail(request, pk):
             "more_agreements": len(agreements) > AGREEMENTS_SHOWN,
             "placement_counts": placement_counts,
             "placement_total": sum(by_status.values()),
-            "warnings": svc.employer_warnings(people, rules),
+            "warnings": svc.employer_warnings(people, rules) if base is None else [],
             "kind_error": svc.kind_violation(employer, rules),
             "limit": limit,
             "host_source": host.source if host else "",
             "can_change": can_change,
             "today": today,
-            "partnership": partnership.employer_panel(employer, user),
+            "partnership": partnership.employer_panel(employer, user) if base is None else None,
+            "base": base,
+            "can_edit_base": base is not None and bases.may_manage(user, base.institution_id),
         },
     )
 

@@ -148,7 +148,7 @@ class EventForm(forms.ModelForm):
         self.fields["component"].queryset = (
             Component.objects.filter(institution_id=inst).select_related("module").order_by("module__programme_id", "code")
         )
-        self.fields["employer"].queryset = Employer.objects.filter(institution_id=inst).order_by("name")
+        self.fields["employer"].queryset = Employer.objects.partners().filter(institution_id=inst).order_by("name")
         self.fields["organiser"].queryset = StaffMember.objects.filter(institution_id=inst).order_by("last_name", "first_name")
         self.fields["stage"].required = False
         self.fields["stage"].help_text = _("Follows the form (п. 7.1, 7.2): chosen here only for an event of another form.")
@@ -241,7 +241,7 @@ class JurorForm(forms.ModelForm):
 
     def __init__(self, *args, institution=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["employer"].queryset = Employer.objects.filter(institution_id=institution.pk).order_by("name")
+        self.fields["employer"].queryset = Employer.objects.partners().filter(institution_id=institution.pk).order_by("name")
 
 
 def _may_sheet(user, event):

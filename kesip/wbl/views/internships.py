@@ -387,7 +387,7 @@ class SiteForm(forms.ModelForm):
     def __init__(self, *args, placement=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["employer"].queryset = (
-            Employer.objects.for_user(user, "view").filter(institution_id=placement.institution_id).order_by("name")
+            Employer.objects.partners().for_user(user, "view").filter(institution_id=placement.institution_id).order_by("name")
         )
         self.fields["employer"].label = _("Enterprise")
         self.instance.placement, self.instance.institution_id = placement, placement.institution_id
@@ -628,7 +628,7 @@ class VolunteerForm(forms.ModelForm):
                 .select_related("group")
                 .order_by("last_name", "first_name")
             )
-        self.fields["organisation"].queryset = Employer.objects.filter(institution_id=inst_id).order_by("name")
+        self.fields["organisation"].queryset = Employer.objects.partners().filter(institution_id=inst_id).order_by("name")
         self.fields["organisation"].help_text = _("An employer of the institution; add it to the employers first.")
         self.fields["memorandum"].queryset = Agreement.objects.filter(
             institution_id=inst_id, kind=Agreement.Kind.VOLUNTEER

@@ -104,7 +104,7 @@ class EmploymentForm(forms.ModelForm):
             .order_by("last_name", "first_name")
         )
         self.fields["student"].help_text = _("A graduate of the institution (status “graduated” by order).")
-        self.fields["employer"].queryset = Employer.objects.filter(institution_id=institution.pk).order_by("name")
+        self.fields["employer"].queryset = Employer.objects.partners().filter(institution_id=institution.pk).order_by("name")
         self.fields["employer"].help_text = _(
             "From the register — then Kesip works out whether it hosted the graduate's WBL; or type the name below."
         )
@@ -309,7 +309,7 @@ def employment_bulk(request, group_pk):
     students = outcomes.graduates(group)
     existing = outcomes.latest_records([s.pk for s in students])
     hosts = outcomes.host_employer_ids([s.pk for s in students])
-    employers = Employer.objects.filter(institution_id=group.institution_id).order_by("name")
+    employers = Employer.objects.partners().filter(institution_id=group.institution_id).order_by("name")
     employer_list = list(employers)
     host_names = {}
     by_id = {e.pk: e for e in employer_list}

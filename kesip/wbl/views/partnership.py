@@ -57,7 +57,7 @@ def _years():
 def _target(request, model, wanted=""):
     """Where a new record goes: (institution, employer fixed for an employer's person, staff?) — `wanted` employer."""
     user = request.user
-    employers = Employer.objects.for_user(user, "view").select_related("institution")
+    employers = Employer.objects.partners().for_user(user, "view").select_related("institution")
     if wanted.isdigit():
         employer = _get(employers, int(wanted))
         staff = partnership.staff_of(user, model, employer.institution_id)
