@@ -2,7 +2,6 @@
 
 from django import forms
 from django.db.models import Q
-
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 

@@ -70,7 +70,11 @@ def save_base(base, user, specialties=None):
 
 def _keep_host(base):
     """Create the base's host record (kind "own base") or keep it in step: name, address, in use, head as contact."""
-    host = Employer.objects.select_for_update().get(pk=base.host_id) if base.host_id else Employer(institution_id=base.institution_id)
+    host = (
+        Employer.objects.select_for_update().get(pk=base.host_id)
+        if base.host_id
+        else Employer(institution_id=base.institution_id)
+    )
     host.kind, host.sector = Employer.Kind.OWN_BASE, Employer.Sector.EDUCATION
     host.name, host.address, host.is_active = base.name, base.address, base.is_active
     head = base.head if base.head_id else None
@@ -108,7 +112,9 @@ def add_mentor(base, staff, user, qualification="", experience_years=None):
     with transaction.atomic():
         base = locked(WblBase, base.pk)
         if not may_manage(user, base.institution_id):
-            raise WblInvalid([RuleViolation("wbl.permission", _("You may not register the bases of this institution."), "", None)])
+            raise WblInvalid(
+                [RuleViolation("wbl.permission", _("You may not register the bases of this institution."), "", None)]
+            )
         if not base.host_id:
             _keep_host(base)
         problems = []

@@ -461,7 +461,9 @@ def _keep_diary(placement, master, rng, leave_ungraded=0, hours=6):
     mentor_user = placement.mentor.user
     for n, day in enumerate(days):
         task, done = TASKS[(n // 6) % len(TASKS)]
-        entry = DiaryEntry(institution=placement.institution, placement=placement, date=day, task=task, work_done=done, hours=hours)
+        entry = DiaryEntry(
+            institution=placement.institution, placement=placement, date=day, task=task, work_done=done, hours=hours
+        )
         diary.save_entry(entry, student_user, submit=True, today=day, now=_aware(day, 18))
         if n >= len(days) - leave_ungraded:
             continue

@@ -39,8 +39,10 @@ def load(pl8, admin, wbl_programme):
 
 TRAINING_FROM, TRAINING_TO = datetime.date(2024, 11, 4), datetime.date(2024, 12, 14)
 BASE_DOCUMENTS = [
-    ("internal_rules", "Устакананын ички тартип эрежелери", "Сабак 8:00–14:00, ар бир постто жеке коргонуу каражаттары менен гана иштөө."),
-    ("safety", "Устаканада ширетүү иштериндеги эмгекти коргоо боюнча нускама", "Электр коопсуздугу, желдетүү, өрткө каршы чаралар."),
+    ("internal_rules", "Устакананын ички тартип эрежелери",
+     "Сабак 8:00–14:00, ар бир постто жеке коргонуу каражаттары менен гана иштөө."),
+    ("safety", "Устаканада ширетүү иштериндеги эмгекти коргоо боюнча нускама",
+     "Электр коопсуздугу, желдетүү, өрткө каршы чаралар."),
 ]  # fmt: skip
 REVIEW = (
     "{name} устаканадагы өндүрүштүк окутуунун программасын аткарды: постту даярдоо, электрод тандоо, "
@@ -51,11 +53,11 @@ CHARACTERISATION = "{name} сабакка үзгүлтүксүз катышты,
 
 def training_at_workshop(pl8, workshop, group, students, master, head, user, programme, rng):
     """ЭГС-23's industrial training at the lyceum's workshop, from the list to the grade (п. 3, п. 10, п. 14)."""
+    from kesip.core.demo import DEMO_PASSWORD
     from kesip.core.models import Membership, User
     from kesip.core.roles import Role
     from kesip.curriculum.models import Component
     from kesip.wbl import diary, employers, orders, placement_rules, placements
-    from kesip.core.demo import DEMO_PASSWORD
     from kesip.wbl.demo import _aware, _grade, _keep_diary, _parent
     from kesip.wbl.models import AssessmentMethod, Briefing, LocalDocument, Placement, Workplace
 
@@ -73,7 +75,9 @@ def training_at_workshop(pl8, workshop, group, students, master, head, user, pro
     host = workshop.host
     for kind, title, summary in BASE_DOCUMENTS:
         employers.save_document(
-            LocalDocument(institution=pl8, employer=host, kind=kind, title=title, summary=summary, approved_on=datetime.date(2024, 8, 28)),
+            LocalDocument(
+                institution=pl8, employer=host, kind=kind, title=title, summary=summary, approved_on=datetime.date(2024, 8, 28)
+            ),
             user,
         )
     workplace = Workplace(
@@ -134,4 +138,3 @@ def training_at_workshop(pl8, workshop, group, students, master, head, user, pro
         )  # fmt: skip
         diary.close(Placement.objects.get(pk=p.pk), user, on=datetime.date(2024, 12, 17))
     return placed
-

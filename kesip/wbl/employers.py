@@ -305,7 +305,9 @@ def _own_base_violations(person, rules):
     out = []
     if not person.employer.is_own_base:
         if person.staff_id:
-            out.append(RuleViolation("wbl.person.staff", _("Only a mentor of the institution's own base is one of its staff."), "", None))
+            out.append(
+                RuleViolation("wbl.person.staff", _("Only a mentor of the institution's own base is one of its staff."), "", None)
+            )
         return out
     if person.is_head or person.is_representative:
         out.append(

@@ -455,7 +455,9 @@ def _own_base(c, p, base, dates, pending):
     if not base.is_active:
         c.add("wbl.own_base.in_use", _("%(base)s is no longer in use as a WBL base.") % {"base": base}, "employer")
     if dates:
-        taken = _intervals(Placement.objects.counting().overlapping(p.starts_on, p.ends_on).filter(employer_id=base.host_id), p.pk)
+        taken = _intervals(
+            Placement.objects.counting().overlapping(p.starts_on, p.ends_on).filter(employer_id=base.host_id), p.pk
+        )
         taken += _pending_intervals(pending, lambda o: o.employer_id == base.host_id)
         count, when = peak([*taken, (p.starts_on, p.ends_on)], p.starts_on, p.ends_on)
         if count > base.places:

@@ -4,20 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_representatives_and_consent'),
+        ("core", "0006_representatives_and_consent"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='employer',
-            name='kind',
-            field=models.CharField(choices=[('enterprise', 'Enterprise'), ('organisation', 'Organisation'), ('entrepreneur', 'Individual entrepreneur'), ('own_base', "The institution's own WBL base")], max_length=16, verbose_name='kind'),
+            model_name="employer",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("enterprise", "Enterprise"),
+                    ("organisation", "Organisation"),
+                    ("entrepreneur", "Individual entrepreneur"),
+                    ("own_base", "The institution's own WBL base"),
+                ],
+                max_length=16,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalemployer',
-            name='kind',
-            field=models.CharField(choices=[('enterprise', 'Enterprise'), ('organisation', 'Organisation'), ('entrepreneur', 'Individual entrepreneur'), ('own_base', "The institution's own WBL base")], max_length=16, verbose_name='kind'),
+            model_name="historicalemployer",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("enterprise", "Enterprise"),
+                    ("organisation", "Organisation"),
+                    ("entrepreneur", "Individual entrepreneur"),
+                    ("own_base", "The institution's own WBL base"),
+                ],
+                max_length=16,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -81,7 +81,6 @@ class WblBaseViewSet(core_api.ScopedViewSet):
         kwargs["partial"] = True
         return self.update(request, *args, **kwargs)
 
-
     @extend_schema(request=BaseMentorSerializer, responses={201: EmployerPersonSerializer, 400: REFUSED})
     @action(detail=True, methods=["post"])
     def mentors(self, request, pk=None):

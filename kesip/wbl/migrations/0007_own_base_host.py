@@ -22,37 +22,72 @@ def create_hosts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0007_employer_own_base'),
-        ('wbl', '0006_workplace_harmful_conditions'),
+        ("core", "0007_employer_own_base"),
+        ("wbl", "0006_workplace_harmful_conditions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='employerperson',
-            name='staff',
-            field=models.ForeignKey(blank=True, help_text="At the institution's own base: the mentor is one of its staff (п. 10).", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.staffmember', verbose_name='staff member of the institution'),
+            model_name="employerperson",
+            name="staff",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="At the institution's own base: the mentor is one of its staff (п. 10).",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.staffmember",
+                verbose_name="staff member of the institution",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalemployerperson',
-            name='staff',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text="At the institution's own base: the mentor is one of its staff (п. 10).", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.staffmember', verbose_name='staff member of the institution'),
+            model_name="historicalemployerperson",
+            name="staff",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="At the institution's own base: the mentor is one of its staff (п. 10).",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="core.staffmember",
+                verbose_name="staff member of the institution",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalwblbase',
-            name='host',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.employer', verbose_name='host record for placements'),
+            model_name="historicalwblbase",
+            name="host",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="core.employer",
+                verbose_name="host record for placements",
+            ),
         ),
         migrations.AddField(
-            model_name='wblbase',
-            name='host',
-            field=models.OneToOneField(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='own_base', to='core.employer', verbose_name='host record for placements'),
+            model_name="wblbase",
+            name="host",
+            field=models.OneToOneField(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="own_base",
+                to="core.employer",
+                verbose_name="host record for placements",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employerperson',
-            constraint=models.UniqueConstraint(condition=models.Q(('staff__isnull', False)), fields=('employer', 'staff'), name='employer_person_staff_once'),
+            model_name="employerperson",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("staff__isnull", False)), fields=("employer", "staff"), name="employer_person_staff_once"
+            ),
         ),
         migrations.RunPython(create_hosts, migrations.RunPython.noop),
     ]

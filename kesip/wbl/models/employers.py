@@ -79,7 +79,9 @@ class EmployerPerson(InstitutionScoped):
             models.UniqueConstraint(
                 fields=["employer"], condition=Q(is_representative=True, is_active=True), name="employer_one_representative"
             ),
-            models.UniqueConstraint(fields=["employer", "staff"], condition=Q(staff__isnull=False), name="employer_person_staff_once"),
+            models.UniqueConstraint(
+                fields=["employer", "staff"], condition=Q(staff__isnull=False), name="employer_person_staff_once"
+            ),
         ]
         indexes = [models.Index(fields=["employer", "is_mentor"])]
 

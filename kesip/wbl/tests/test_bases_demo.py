@@ -14,8 +14,8 @@ def test_the_demo_has_the_lyceums_workshop_and_a_published_programme():
     from kesip.curriculum import demo_journal
     from kesip.curriculum.demo_exams import demo_exams
     from kesip.curriculum.demo_students import demo_students
-    from kesip.wbl import demo as wbl_demo
     from kesip.curriculum.models import ComponentGrade
+    from kesip.wbl import demo as wbl_demo
     from kesip.wbl.models import Order, Placement, WblBase, WblProgramme
 
     demo.load()

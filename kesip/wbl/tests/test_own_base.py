@@ -151,7 +151,8 @@ def test_a_bulk_placement_counts_its_own_rows_against_the_bases_places():
     t = with_base(college(students=3), places=2)
     practice_period(t)
     common = {"form": "practice", "practice_type": "educational", "component": t.other_component, "starts_on": FIRST,
-              "ends_on": LAST, "consent_by": "learner", "consent_on": datetime.date(2025, 2, 10), "supervisor": t.supervisor}  # fmt: skip
+              "ends_on": LAST, "consent_by": "learner", "consent_on": datetime.date(2025, 2, 10),
+              "supervisor": t.supervisor}  # fmt: skip
     rows = [{"student": s, "employer": t.host, "workplace": t.base_workplace, "mentor": t.base_mentor} for s in t.students]
     with pytest.raises(services.BulkInvalid):
         services.place_group(t.group, rows, t.admin, common)
@@ -310,7 +311,10 @@ def test_three_coordinators_filling_the_bases_last_two_places_at_once_leave_two_
     def run(student):
         barrier.wait()
         try:
-            outcomes.append(services.save_placement(Placement(**at_base(t, student=student)), t.admin))
+            # no workplace and no mentor in common: only the base's own row is there to queue them
+            outcomes.append(
+                services.save_placement(Placement(**at_base(t, student=student, workplace=None, mentor=None)), t.admin)
+            )
         except WblInvalid as refusal:
             outcomes.append(refusal)
         finally:

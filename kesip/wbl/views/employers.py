@@ -30,8 +30,8 @@ from kesip.core.models import Employer, Institution, Invitation, Specialty
 from kesip.core.rules import RuleViolation
 from kesip.core.views.generic import history_entries, require_perm
 from kesip.curriculum.views.common import scoped_or_404 as _get
-from kesip.wbl import employers as svc
 from kesip.wbl import bases, open_questions, partnership
+from kesip.wbl import employers as svc
 from kesip.wbl.common import WblInvalid, rulebook
 from kesip.wbl.employers_forms import DocumentForm, PersonForm, SettingsForm, WorkplaceForm
 from kesip.wbl.models import Agreement, EmployerPerson, LocalDocument, Placement, WblSettings, Workplace
