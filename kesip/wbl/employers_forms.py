@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kesip.core.forms import DATE
 from kesip.core.models import Specialty, User
+from kesip.core.models.rulebook import localize_clause
 from kesip.core.roles import EMPLOYER_ROLES
 from kesip.wbl import employers, open_questions
 from kesip.wbl.models import EmployerPerson, LocalDocument, WblSettings, Workplace
@@ -117,7 +118,7 @@ class SettingsForm(forms.ModelForm):
             default = open_questions.shown(model_field, model_field.get_default())
             extra = _("Answers: %(question)s — %(clause)s. Default: %(default)s.") % {
                 "question": q.question,
-                "clause": q.clause,
+                "clause": localize_clause(q.clause),
                 "default": default,
             }
             f.help_text = f"{model_field.help_text} {extra}".strip()

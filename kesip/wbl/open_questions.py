@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from kesip.core import access
 from kesip.core.models import Institution
+from kesip.core.models.rulebook import localize_clause
 from kesip.core.roles import Role
 from kesip.core.rules import RuleViolation
 from kesip.wbl.common import raise_all, rulebook
@@ -133,7 +134,9 @@ def inferred_rows(user):
         if r is None:
             continue
         shown_value = f"{r.value.normalize():f} {r.get_unit_display()}"
-        rows.append(SettingRow(q.code, r.title, r.note, str(q.question), r.clause, shown_value, shown_value, False))
+        rows.append(
+            SettingRow(q.code, r.title, r.note, str(q.question), localize_clause(r.clause), shown_value, shown_value, False)
+        )
     return rows
 
 
@@ -172,7 +175,7 @@ def settings_rows(obj):
                 str(f.verbose_name),
                 str(f.help_text),
                 str(q.question),
-                q.clause,
+                localize_clause(q.clause),
                 shown(f, value),
                 shown(f, default),
                 value != default,

@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kesip.core import documents
+from kesip.core.models.rulebook import localize_clause
 from kesip.wbl import bases, common
 from kesip.wbl import order_rules as rules
 from kesip.wbl.models import EmployerPerson, Order, PracticeType
@@ -97,8 +98,9 @@ def _basis(order, lines, book):
     for code in BASIS_RULES.get(order.kind, ()):
         r = book.get(code)
         for clause in r.clause.split(";") if r is not None else []:
-            if clause.strip() and clause.strip() not in cited:
-                cited.append(clause.strip())
+            clause = localize_clause(clause.strip())  # in the document's language ("п. 57, 7-пункт")
+            if clause and clause not in cited:
+                cited.append(clause)
     parts = []
     if cited:
         regulation = next(book[c] for c in BASIS_RULES[order.kind] if c in book).document.title

@@ -34,6 +34,7 @@ from kesip.core.models import (
     Student,
     StudyGroup,
 )
+from kesip.core.models.rulebook import localize_clause
 from kesip.core.rules import in_force as rules_in_force
 from kesip.core.views.generic import history_entries
 
@@ -305,7 +306,7 @@ def rulebook_export(request):
             r.effective_from,
             r.effective_to or "",
             r.document.title,
-            r.clause,
+            localize_clause(r.clause),
         ]
         for r in rules.iterator(chunk_size=500)
     )

@@ -30,7 +30,7 @@ def test_learners_placements_and_employers_of_the_year():
     assert learners["total"] == 3 and learners["teachers"] == 0
     assert learners["by_form"] == {"dual": 1, "practice": 1, "internship": 0, "apprenticeship": 2}
     assert learners["by_practice_type"]["production"] == 1 and learners["by_practice_type"]["educational"] == 0
-    assert ind["employers"] == {"hosting": 2, "with_agreements": 2}
+    assert ind["employers"] == {"hosting": 2, "with_agreements": 2, "own_bases": 0, "own_base_learners": 0}
 
 
 def test_agreements_in_force_during_the_year_two_and_three_party():
