@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from kesip.core import documents as docs
 from kesip.wbl import agreement_rules
 from kesip.wbl.common import rulebook
-from kesip.wbl.models import Agreement, AgreementRosterEntry, AgreementSignature
+from kesip.wbl.models import Agreement, AgreementRosterEntry, AgreementSignature, WblForm
 
 A = Agreement
 P = AgreementSignature.Party
@@ -238,6 +238,12 @@ def build(agreement, language):
                 (_("Theory and practice"), ratio),
                 (_("Agreed training programme"), agreement.agreed_programme),
                 (_("WBL programme"), str(agreement.wbl_programme) if agreement.wbl_programme_id else ""),
+                (
+                    _("The employer as the customer"),
+                    _("The employer is the customer of the training of specialists for its own activity (п. 16).")
+                    if agreement.form == WblForm.DUAL and agreement.employer_is_customer
+                    else "",
+                ),
                 (_("Individual training schedule"), agreement.individual_schedule),
                 (_("Employment of the graduate"), agreement.employment_clause),
             ]

@@ -331,6 +331,15 @@ def content_violations(agreement, rules, specialties=None):
             )
     if kind == Agreement.Kind.WBL and agreement.form == WblForm.DUAL and _applies(rules, "wbl.agreement.dual_clauses"):
         code = "wbl.agreement.dual_clauses"
+        if not agreement.employer_is_customer:
+            found.append(
+                RuleViolation(
+                    code,
+                    _("In dual training the employer is the customer of the training of specialists: say so in the agreement."),
+                    _source(rules, code),
+                    "employer_is_customer",
+                )
+            )
         if not agreement.individual_schedule.strip():
             found.append(
                 RuleViolation(

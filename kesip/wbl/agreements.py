@@ -66,6 +66,7 @@ AGREEMENT_FIELDS = [
     "obligations",
     "learner",
     "legal_representative",
+    "employer_is_customer",
     "individual_schedule",
     "employment_clause",
 ]

@@ -511,6 +511,10 @@ def _internship(pl8, kkmk, teacher, people, head, user):
     admission = orders.prepare_internship_admission(kkmk, [Placement.objects.get(pk=p.pk)], user, dated=D(2025, 5, 28))
     orders.sign(admission, user, signatory_name="Султанов Бакыт Асанович", signatory_position="Директор",
                 signed_on=D(2025, 5, 28), outside=True)  # fmt: skip
+    # The enterprise's head appoints the intern's mentor for the whole internship (п. 2, п. 10; VR-38, VR-39).
+    appointment = orders.prepare_mentor(kkmk, [Placement.objects.get(pk=p.pk)], user, dated=D(2025, 5, 28))
+    orders.sign(appointment, user, signatory_name="Султанов Бакыт Асанович", signatory_position="Директор",
+                signed_on=D(2025, 5, 28), outside=True)  # fmt: skip
     p = Placement.objects.get(pk=p.pk)
     for kind in Briefing.Kind.values:
         diary.record_briefing(p, kind, user, held_on=D(2025, 6, 2), conducted_by="Абдиева Н. Б.", acknowledged=True,

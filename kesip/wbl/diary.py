@@ -43,6 +43,8 @@ from kesip.wbl.models import (
     CompetencyResult,
     DiaryEntry,
     LocalDocument,
+    Order,
+    OrderLine,
     Placement,
     WblSettings,
 )
@@ -317,7 +319,12 @@ def start(placement, user, on=None):
     on = on or timezone.localdate()
     book = rulebook(placement.institution)
     missing = gaps(placement, book) if placement.status == P.ORDERED else []
-    violations = rules.start_violations(placement, on, book)
+    appointments = list(
+        OrderLine.objects.filter(
+            placement=placement, order__kind=Order.Kind.MENTOR, order__status=Order.Status.SIGNED
+        ).select_related("order")
+    )
+    violations = rules.start_violations(placement, on, book, appointments)
     before = settings_for(placement.institution).briefing_before_start
     if missing and before:
         violations = missing + violations

@@ -51,7 +51,7 @@ def _profession(placement):
     if group is None:
         return ""
     specialty = group.programme.specialty
-    return f"{specialty.code} {specialty}".strip()
+    return f"{specialty.code} {specialty.name}".strip()  # not str(specialty): it already starts with the code
 
 
 def _mentor(placement):

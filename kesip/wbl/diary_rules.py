@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kesip.core.rules import RuleViolation
+from kesip.wbl.order_rules import mentor_gaps
 
 BEFORE_START = "wbl.briefing.before_start"
 TIMELY = "wbl.diary.mentor_entries_timely"
@@ -30,6 +31,7 @@ GRADED = "wbl.diary.min_mentor_grades_per_task"
 REVIEW = "wbl.completion.review_required"
 CHARACTERISATION = "wbl.completion.characterisation_required"
 MENTOR = "wbl.mentor.min_per_learner_or_group"
+MENTOR_TERM = "wbl.order.mentor.whole_term"  # VR-39, п. 2
 PEO_ASSESSORS = "wbl.assessment.min_peo_assessors"
 EMPLOYER_ASSESSORS = "wbl.assessment.min_employer_assessors"
 
@@ -339,8 +341,9 @@ def completion_date_violation(placement, on, early_reason):
     return None
 
 
-def start_violations(placement, on, book):
-    """A placement starts on or after its first day, with a mentor where the rulebook asks for one (VR-40)."""
+def start_violations(placement, on, book, appointments=None):
+    """A placement starts on or after its first day, with a mentor where the rulebook asks for one (VR-40), appointed
+    by signed orders that cover its whole term (VR-39; `appointments` are the placement's signed mentor lines)."""
     found = []
     if on < placement.starts_on:
         found.append(
@@ -358,6 +361,22 @@ def start_violations(placement, on, book):
                 MENTOR, _("Appoint the learner's mentor at the employer before the placement starts."), rule.source, "mentor"
             )
         )
+    term = book.get(MENTOR_TERM)
+    if term is not None and placement.mentor_id is not None and appointments is not None:
+        gaps = mentor_gaps(placement, appointments)
+        if gaps:
+            found.append(
+                RuleViolation(
+                    MENTOR_TERM,
+                    _(
+                        "No signed order appoints the mentor for %(days)s: the mentor is appointed by order for the whole "
+                        "term before the placement starts (a replacement by a new order)."
+                    )
+                    % {"days": ", ".join(f"{day(a)}–{day(b)}" for a, b in gaps)},
+                    term.source,
+                    "mentor",
+                )
+            )
     return found
 
 

@@ -120,6 +120,83 @@ def form_rows():
     ]
 
 
+@dataclass(frozen=True)
+class DecidedQuestion:
+    """An open question of §9.5 that needs no setting: how Kesip answers it, said on the rulebook page."""
+
+    number: int
+    question: str
+    clause: str
+    answer: str
+
+
+DECIDED = [
+    DecidedQuestion(
+        1,
+        gettext_lazy("Which grading scale and pass threshold apply to diary grades and the assessment?"),
+        "п. 14; п. 53, section 9",
+        gettext_lazy(
+            "The country's grading scale of the journal (KG: 2–5): its bands marked “passed” decide a pass; the system "
+            "administrator keeps the scale. A competency is recorded as achieved or not."
+        ),
+    ),
+    DecidedQuestion(
+        4,
+        gettext_lazy("Eight or nine sections of the WBL programme, and which table section 9 means by “section 5”?"),
+        "п. 53",
+        gettext_lazy(
+            "Kesip follows the template's nine sections; section 9's “section 5” is read as the table of WBL hours by "
+            "semester and form (section 5)."
+        ),
+    ),
+    DecidedQuestion(
+        5,
+        gettext_lazy("What do the missing points 32–33 say?"),
+        "п. 31–34",
+        gettext_lazy("Nothing is built for them: the numbering of the clauses follows the source as it stands."),
+    ),
+    DecidedQuestion(
+        6,
+        gettext_lazy("Who approves that the learner's own workplace conforms to the programme?"),
+        "п. 21, 30",
+        gettext_lazy(
+            "The institution's WBL staff record the approval on the placement: its day and the user who recorded it are kept."
+        ),
+    ),
+    DecidedQuestion(
+        8,
+        gettext_lazy("Is there a minimum or maximum duration of an internship?"),
+        "п. 36, 40",
+        gettext_lazy(
+            "None is set: each intern's duration is set individually and must be justified in the individual programme (VR-30)."
+        ),
+    ),
+    DecidedQuestion(
+        10,
+        gettext_lazy("Must the levels of the national qualifications framework be tracked?"),
+        "п. 2",
+        gettext_lazy(
+            "Not as a separate field: the regulation defines the framework but uses no level. Kesip records each "
+            "profession's level of education and the qualifications awarded."
+        ),
+    ),
+    DecidedQuestion(
+        11,
+        gettext_lazy("How long are the records kept?"),
+        "—",
+        gettext_lazy(
+            "Until the business owner states a period, nothing that an issued document names is deleted: every change is "
+            "kept in the history and every issued document's first print with its SHA-256."
+        ),
+    ),
+]
+
+
+def decided_rows():
+    """For the rulebook page: the open questions Kesip answers by design, in the reader's language (no query)."""
+    return [DecidedQuestion(q.number, str(q.question), localize_clause(q.clause), str(q.answer)) for q in DECIDED]
+
+
 def inferred_rows(user):
     """For the rulebook page: one row per inferred rule of the user's country (KG when several or none). One query."""
     from kesip.core.rules import in_force

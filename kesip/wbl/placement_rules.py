@@ -325,13 +325,16 @@ def _component(c, p):
 
 
 def _calendar(c, p):
-    """VR-17: the dates lie within an approved practice period of the group's calendar (for the component)."""
-    if not p.component_id or not p.group_id:
+    """VR-17: the dates lie within an approved practice period of the group's calendar (for the component).
+
+    A learner's practice with no component named is held to the group's practice periods all the same.
+    """
+    if not p.group_id or not (p.component_id or p.form == WblForm.PRACTICE):
         return
     from kesip.curriculum.calendar_rules import practice_window
 
     try:
-        practice_window(p.group, p.starts_on, p.ends_on, p.component)
+        practice_window(p.group, p.starts_on, p.ends_on, p.component if p.component_id else None)
     except RuleViolation as refusal:
         c.raised(refusal)
 

@@ -332,8 +332,12 @@ class HistoryView(RegistryView):
 
 
 def _display(model_field, value):
-    if value in (None, ""):
+    if value in (None, "", []):
         return "—"
+    if model_field.many_to_many:  # simple_history keeps the rows of the through table: [{"agreement": 1, "specialty": 4}]
+        key = model_field.m2m_reverse_field_name()
+        ids = [row.get(key) for row in value if isinstance(row, dict)]
+        return ", ".join(str(o) for o in model_field.related_model._base_manager.filter(pk__in=ids).order_by("pk")) or "—"
     if model_field.choices:
         return dict(model_field.flatchoices).get(value, value)
     if model_field.is_relation:

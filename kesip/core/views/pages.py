@@ -170,6 +170,7 @@ def rulebook(request):
             "wbl_settings_rows": wbl_rows,
             "wbl_inferred_rows": open_questions.inferred_rows(request.user),
             "wbl_form_questions": open_questions.form_rows(),
+            "wbl_decided_questions": open_questions.decided_rows(),
             "wbl_settings_url": reverse("wbl:settings_own") if editable else None,
             "page": page,
             "jurisdiction": jurisdiction,

@@ -14,7 +14,9 @@ from rest_framework.response import Response
 from kesip.core import api as core_api
 from kesip.core.models import Specialty
 from kesip.wbl import agreement_rules, agreements
+from kesip.wbl.api.documents import document_action
 from kesip.wbl.models import Agreement, AgreementAmendment, AgreementRosterEntry, AgreementSignature
+from kesip.wbl.views import agreements as agreement_views
 
 
 class RuleViolationSerializer(serializers.Serializer):
@@ -276,6 +278,8 @@ class AgreementViewSet(core_api.ScopedViewSet):
                 "steps": sorted(agreements.allowed_steps(agreement, request.user, signed)),
             }
         )
+
+    document = document_action(agreement_views.agreement_document, "document", "document", "The agreement as PDF or DOCX.")
 
 
 class AgreementRosterViewSet(core_api.ScopedViewSet):

@@ -18,7 +18,9 @@ from kesip.core import api as core_api
 from kesip.core.pdf import DOCUMENT_LANGUAGES
 from kesip.curriculum.api.design import ViolationSerializer
 from kesip.wbl import internships
+from kesip.wbl.api.documents import document_action
 from kesip.wbl.models import Certificate, InternshipSite, Placement, VolunteerRecognition, WblForm
+from kesip.wbl.views import internships as internship_views
 from kesip.wbl.views.internships import validate_upload
 
 P = Placement
@@ -257,6 +259,8 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
             certificate, data.validated_data["revoked_on"], data.validated_data["reason"], request.user
         )
         return Response(self.get_serializer(certificate).data)
+
+    document = document_action(internship_views.certificate_document, "document", "document", "The certificate with its QR code.")
 
 
 class VolunteerPermission(core_api.ScopedPermission):

@@ -18,7 +18,9 @@ from kesip.core import api as core_api
 from kesip.core.models import Employer, StaffMember, StudyGroup
 from kesip.curriculum.api.design import ViolationSerializer
 from kesip.wbl import orders
+from kesip.wbl.api.documents import document_action
 from kesip.wbl.models import Order, OrderLine, Placement
+from kesip.wbl.views import orders as order_views
 
 REFUSED = OpenApiResponse(
     inline_serializer(
@@ -341,6 +343,8 @@ class OrderViewSet(
         order = self.get_object()
         data = self._input(OrderCancelInput)
         return self._answer(orders.cancel(order, data["reason"], request.user))
+
+    document = document_action(order_views.order_document, "document", "document", "The order (an outsider: the extract).")
 
 
 class OrderLineViewSet(viewsets.ReadOnlyModelViewSet):

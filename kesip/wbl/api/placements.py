@@ -23,7 +23,10 @@ from kesip.curriculum.api.design import ViolationSerializer
 from kesip.curriculum.models import Component
 from kesip.wbl import consent, placement_dashboard, placement_rules
 from kesip.wbl import placements as services
+from kesip.wbl.api.documents import document_action
 from kesip.wbl.models import EmployerPerson, MonitoringVisit, Placement, WblForm, WblProgramme, Workplace
+from kesip.wbl.views import diary as diary_views
+from kesip.wbl.views import internships as internship_views
 
 P = Placement
 
@@ -356,6 +359,23 @@ class PlacementViewSet(core_api.ScopedViewSet):
         if year and not (year.isdigit() and 1990 <= int(year) <= 2100):
             raise ValidationError({"year": ["Give the academic year as four digits, e.g. 2024."]})
         return Response(dashboard_json(placement_dashboard.numbers(request.user, mine=mine, year=int(year) if year else None)))
+
+    diary_document = document_action(diary_views.placement_diarydoc, "diary_document", "diary/document", "The diary.")
+    review_document = document_action(
+        diary_views.placement_reviewdoc, "review_document", "review/document", "The mentor's review."
+    )
+    characterisation_document = document_action(
+        diary_views.placement_characterisationdoc,
+        "characterisation_document",
+        "characterisation/document",
+        "The characterisation.",
+    )
+    briefings_document = document_action(
+        diary_views.placement_briefingdoc, "briefings_document", "briefings/document", "The briefing record."
+    )
+    notice = document_action(
+        internship_views.placement_notice, "notice", "notice", "An apprenticeship outside a WBL programme: the notice."
+    )
 
 
 class MonitoringVisitSerializer(core_api.ScopedSerializer):

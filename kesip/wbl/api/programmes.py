@@ -18,7 +18,9 @@ from kesip.curriculum.api.design import ViolationSerializer
 from kesip.curriculum.models import Competency, Component
 from kesip.wbl import programme_rules as pr
 from kesip.wbl import programmes as services
+from kesip.wbl.api.documents import document_action
 from kesip.wbl.models import ContentRow, LoadRow, RubricItem, WblProgramme
+from kesip.wbl.views import programmes as programme_views
 
 REFUSED = OpenApiResponse(
     inline_serializer(
@@ -360,6 +362,8 @@ class WblProgrammeViewSet(core_api.ScopedViewSet):
     def percent(self, request, pk=None):
         """The WBL share of the curriculum, total and per semester, with the denominator the institution chose."""
         return Response(WblPercentSerializer(pr.wbl_percent(self.get_object())).data)
+
+    document = document_action(programme_views.wblprogramme_document, "document", "document", "The WBL programme (п. 53).")
 
 
 class ProgrammeRowViewSet(core_api.ScopedViewSet):

@@ -19,7 +19,9 @@ from kesip.core.models import Institution
 from kesip.curriculum.api.design import ViolationSerializer
 from kesip.wbl import report_measures as measures
 from kesip.wbl import reports
+from kesip.wbl.api.documents import document_action
 from kesip.wbl.models import AnnualReport, ImprovementMeasure, ReportAgreement, StakeholderNotice
+from kesip.wbl.views import reports as report_views
 
 REFUSED = OpenApiResponse(
     inline_serializer(
@@ -326,6 +328,8 @@ class AnnualReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
                 "total": total,
             }
         )
+
+    document = document_action(report_views.report_document, "document", "document", "The annual WBL report.")
 
 
 class ReportAgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -86,7 +86,12 @@ class Agreement(InstitutionScoped):
         "core.Student", null=True, blank=True, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("learner")
     )
     legal_representative = models.CharField(_("legal representative"), max_length=255, blank=True)
-    # Dual training (п. 19): an individual training schedule and the graduate's employment.
+    # Dual training (п. 16, 19): the employer as the customer, an individual training schedule, the graduate's employment.
+    employer_is_customer = models.BooleanField(
+        _("the employer is the customer of the training"),
+        default=False,
+        help_text=_("Dual training: the employer orders the training of specialists for its own activity (п. 16, 17)."),
+    )
     individual_schedule = models.TextField(_("individual training schedule"), blank=True)
     employment_clause = models.TextField(_("employment of the graduate"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)

@@ -275,6 +275,20 @@ def test_the_history_page_lists_the_changes(client, login):
     assert page.status_code == 200 and len(page.context["entries"]) >= 3
 
 
+def test_the_history_shows_a_change_of_the_professions_by_name(client, login):
+    t = college()
+    agreement = draft(t, specialties=[t.specialty])
+    other = f.SpecialtyFactory(jurisdiction="KG")
+    agreements.save_agreement(agreement, t.admin, specialties=[t.specialty, other])
+    login(t.admin)
+    page = client.get(reverse("wbl:agreement_history", args=[agreement.pk]))
+    assert page.status_code == 200
+    changed = [
+        c for e in page.context["entries"] for c in e["changes"] if c[0] == Agreement._meta.get_field("specialties").verbose_name
+    ]
+    assert changed and str(other) in changed[0][2] and str(t.specialty) in changed[0][1]
+
+
 # ---------------------------------------------------------------------------- who sees what
 
 
@@ -340,7 +354,8 @@ def test_the_agreement_document_in_pdf_and_docx(client, login, lang):
     from docx import Document
 
     t = college()
-    agreement = current(t, form="dual", learner=t.students[0], individual_schedule="Индивидуальный график: пн–ср",
+    agreement = current(t, form="dual", learner=t.students[0], employer_is_customer=True,
+                        individual_schedule="Индивидуальный график: пн–ср",
                         employment_clause="Выпускник принимается на работу", theory_percent=30, practice_percent=70,
                         specialties=[t.specialty])  # fmt: skip
     agreements.amend(agreement, TODAY, TODAY, "Поименный список", {"roster": [t.students[0].pk]}, t.admin)

@@ -17,7 +17,16 @@ from kesip.curriculum.tests import factories as cf
 from kesip.wbl import diary
 from kesip.wbl import diary_rules as rules
 from kesip.wbl.common import WblInvalid
-from kesip.wbl.models import Assessment, Briefing, DiaryEntry, EmployerPerson, LocalDocument, Placement, WblSettings
+from kesip.wbl.models import (
+    Assessment,
+    Briefing,
+    DiaryEntry,
+    EmployerPerson,
+    LocalDocument,
+    Order,
+    Placement,
+    WblSettings,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +98,13 @@ def site(jurisdiction="KG", learners=1, status="ordered", starts_on=None, ends_o
             )
         )
     t.placement, t.student, t.student_user = t.placements[0], t.students[0], t.student_users[0]
+    # The employer's head appointed the mentor by a signed order for each placement's whole term (VR-38, VR-39).
+    t.appointment = Order.objects.create(
+        institution=inst, kind="mentor", employer=employer, year=TODAY.year, number=f"Н-{inst.pk}", dated=TODAY,
+        title="Насаатчыларды дайындоо", status="signed", signed_on=TODAY - datetime.timedelta(days=11),
+    )  # fmt: skip
+    for p in t.placements:
+        t.appointment.lines.create(institution=inst, placement=p, mentor=p.mentor, starts_on=p.starts_on, ends_on=p.ends_on)
     return t
 
 

@@ -302,6 +302,8 @@ def test_documents_of_the_diary_review_and_characterisation(client, login):
     text = "\n".join(p.text for p in Document(BytesIO(docx.content)).paragraphs)
     cells = " ".join(c.text for table in Document(BytesIO(docx.content)).tables for row in table.rows for c in row.cells)
     assert "Ширетүү" in cells and t.employer.name in cells and "Бардык тапшырмаларды аткарды" in text
+    code = t.programme.specialty.code
+    assert f"{code} {t.programme.specialty.name}" in cells and f"{code} {code}" not in cells  # the code once
     review = client.get(url("placement_reviewdoc", t.placement.pk) + "?format=docx&lang=en")
     lines = [p.text for p in Document(BytesIO(review.content)).paragraphs]
     assert lines[0] == t.employer.name and "REVIEW ON THE COMPLETION OF WORK-BASED LEARNING" in lines

@@ -408,6 +408,14 @@ def test_the_rulebook_shows_defaults_to_a_user_of_no_single_institution(client, 
     assert 'setting-value">10<' in block[: block.index("</tr>")]
 
 
+def test_the_rulebook_says_how_kesip_answers_every_other_open_question(client, login):
+    t = site()
+    login(t.head)
+    html = client.get(reverse("core:rulebook"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    for number in (1, 4, 5, 6, 8, 10, 11):  # §9.5; 2, 3, 7 and 9 are settings, the denominator or a form of Kesip's
+        assert f'data-question="{number}"' in html
+
+
 # --- Query budgets ------------------------------------------------------------------------------------------------------
 
 

@@ -40,6 +40,13 @@ def college(jurisdiction="KG", learners=3, status=S.ROSTER_AGREED, group_name="�
     staff = f.StaffFactory(institution=inst, last_name="Асанова", first_name="Гүлзат", position="Өндүрүштүк окутуунун чебери")
     other_staff = f.StaffFactory(institution=inst, last_name="Бекова", first_name="Айнура")
     group = f.GroupFactory(institution=inst, programme=programme, name=group_name, curator=staff)
+    # The group's approved calendar has its practice in spring 2027 (VR-17).
+    calendar = group.calendars.create(
+        institution=inst, academic_year=2026, year_of_study=1, practice_mode="continuous", status="approved"
+    )
+    calendar.periods.create(
+        institution=inst, kind="practice", starts_on=datetime.date(2027, 1, 4), ends_on=datetime.date(2027, 6, 30)
+    )
     employer = f.EmployerFactory(institution=inst, name="ОсОО «Кызыл-Кыя Курулуш»", address="Кызыл-Кыя ш., Ленин көч. 5")
     head = EmployerPerson.objects.create(
         institution=inst, employer=employer, last_name="Төрөкулов", first_name="Марат", position="Директор", is_head=True

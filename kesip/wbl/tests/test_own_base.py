@@ -328,3 +328,28 @@ def test_three_coordinators_filling_the_bases_last_two_places_at_once_leave_two_
     assert Placement.objects.filter(employer=t.host).count() == 2
     refused = [o for o in outcomes if isinstance(o, WblInvalid)]
     assert len(refused) == 1 and [v.code for v in refused[0].violations] == ["wbl.own_base.places"]
+
+
+def _queries(client, url):
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm the per-process caches (content types, the rulebook)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_bases_pages_read_the_same_queries_for_one_mentor_and_placement_or_several():
+    t = with_base(college(students=4), places=5)
+    practice_period(t)
+    services.save_placement(Placement(**at_base(t, student=t.students[0])), t.admin)
+    client = client_for(t.admin)
+    urls = [reverse("wbl:base_detail", args=[t.base.pk]), reverse("wbl:employer_detail", args=[t.host.pk])]
+    before = [_queries(client, url) for url in urls]
+    for i, s in enumerate(t.students[1:], 1):
+        staff = f.StaffFactory(
+            institution=t.institution, last_name=f"Устат{i}", user=f.member(Role.TEACHER, institution=t.institution)
+        )
+        mentor = bases.add_mentor(t.base, staff, t.admin)
+        services.save_placement(Placement(**at_base(t, student=s, mentor=mentor)), t.admin)
+    assert [_queries(client, url) for url in urls] == before

@@ -49,9 +49,11 @@ def test_a_period_reserved_for_another_component_or_a_draft_schedule_does_not_co
     assert check(t)[0] == [rules.WITHIN_CALENDAR]
 
 
-def test_without_a_component_the_dates_are_not_held_to_the_calendar():
+def test_without_a_component_a_practice_is_still_held_to_the_groups_practice_periods():
     t = college()
-    assert check(t, component=None, starts_on=FIRST - DAY)[0] == []
+    assert check(t, component=None)[0] == []
+    assert check(t, component=None, starts_on=FIRST - DAY)[0] == [rules.WITHIN_CALENDAR]
+    assert check(t, component=None, ends_on=LAST + DAY)[0] == [rules.WITHIN_CALENDAR]
 
 
 # ------------------------------------------------------------------ VR-43: places, availability, roster
@@ -384,6 +386,16 @@ def test_a_brigade_apprentice_has_a_mentor_assigned():
     t = college(level="primary_vocational")
     hard, *_ = check(t, **apprenticeship(t, t.students[0], apprenticeship_form="brigade", mentor=None))
     assert hard == [rules.GROUP_FORM_MENTOR]
+
+
+def test_in_a_brigade_a_mentor_covers_two_apprentices_and_not_a_third():
+    t = college(level="primary_vocational", students=4)
+    for s in t.students[:2]:
+        plan(t, **apprenticeship(t, s, apprenticeship_form="brigade"))
+    hard, _, found, _ = check(t, **apprenticeship(t, t.students[2], apprenticeship_form="course"))
+    assert hard == [rules.GROUP_FORM_MENTOR] and found[0].field == "mentor" and "п. 48" in found[0].source
+    assert "2" in found[0].message
+    assert check(t, **apprenticeship(t, t.students[2], apprenticeship_form="brigade", mentor=t.mentors[1]))[0] == []
 
 
 def test_an_apprenticeship_outside_a_programme_counts_for_no_component():

@@ -47,7 +47,9 @@ def test_the_rule_is_in_the_rulebook_with_its_clause():
 def test_the_last_day_of_the_seasons_last_month_passes_and_the_first_day_of_the_next_warns():
     t = college()
     wp = programme(t, 3, 5)
-    # Without the curriculum's component the dates are free of the calendar (VR-17) and only the season speaks.
+    # The calendar's practice (open to any component) spans the spring, so only the season speaks (not VR-17).
+    t.period.starts_on, t.period.ends_on, t.period.component = D(2025, 2, 1), D(2025, 6, 30), None
+    t.period.save()
     assert soft_of(t, wp, component=None, starts_on=D(2025, 3, 1), ends_on=D(2025, 5, 31)) == ([], [])
     hard, found = soft_of(t, wp, component=None, starts_on=D(2025, 3, 1), ends_on=D(2025, 6, 1))
     assert hard == [] and len(found) == 1

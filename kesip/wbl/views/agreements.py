@@ -200,7 +200,8 @@ class AgreementForm(forms.ModelForm):
 
     field_order = ["kind", "employer", "form", "specialties", "number", "concluded_on", "starts_on", "ends_on", "places",
                    "theory_percent", "practice_percent", "agreed_programme", "wbl_programme", "learner",
-                   "legal_representative", "individual_schedule", "employment_clause", "obligations"]  # fmt: skip
+                   "legal_representative", "employer_is_customer", "individual_schedule", "employment_clause",
+                   "obligations"]  # fmt: skip
 
     class Meta:
         model = Agreement
