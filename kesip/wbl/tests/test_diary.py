@@ -369,6 +369,38 @@ def test_a_group_is_briefed_at_once_and_one_refusal_saves_nothing():
     assert set(Placement.objects.filter(group=t.group).values_list("status", flat=True)) == {"briefed"}
 
 
+def test_a_placement_starts_only_with_the_mentor_appointed_by_signed_orders_for_its_whole_term():
+    """VR-39 (п. 2): an appointment ending a day before the last day leaves a gap; a replacement order closes it."""
+    t = site()
+    brief_all(t)
+    line = t.appointment.lines.get(placement=t.placement)
+    last = t.placement.ends_on
+    line.ends_on = last - datetime.timedelta(days=1)
+    line.save()
+    with pytest.raises(WblInvalid) as caught:
+        diary.start(t.placement, t.head)
+    assert codes(caught) == [rules.MENTOR_TERM] and "п. 2" in caught.value.violations[0].source
+    assert last.strftime("%d.%m.%Y") in caught.value.violations[0].message
+    replacement = Order.objects.create(
+        institution=t.institution, kind="mentor", employer=t.employer, year=TODAY.year, number="Н-2", dated=TODAY,
+        title="Насаатчыны алмаштыруу", status="signed", signed_on=TODAY,
+    )  # fmt: skip
+    replacement.lines.create(
+        institution=t.institution, placement=t.placement, mentor=t.other_mentor, starts_on=last, ends_on=last
+    )
+    assert diary.start(t.placement, t.head).obj.status == "active"
+
+
+def test_a_placement_without_any_signed_mentor_appointment_does_not_start():
+    t = site()
+    brief_all(t)
+    Order.objects.filter(pk=t.appointment.pk).update(status="cancelled")
+    with pytest.raises(WblInvalid) as caught:
+        diary.start(t.placement, t.head)
+    assert codes(caught) == [rules.MENTOR_TERM]
+    assert Placement.objects.get(pk=t.placement.pk).status == "briefed"
+
+
 def test_a_placement_starts_on_its_first_day_not_the_day_before_and_needs_a_mentor():
     t = site()
     brief_all(t)
