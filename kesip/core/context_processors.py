@@ -25,7 +25,7 @@ NAV = [
     ("wbl:agreement_list", _("Agreements"), "file-earmark-text", "list_wbl"),
     ("wbl:order_list", _("Orders"), "file-earmark-ruled", "list_wbl"),
     ("wbl:wblprogramme_list", _("WBL programmes"), "diagram-2", "list_wbl"),
-    ("wbl:workplace_list", _("Workplaces"), "tools", "list_wbl"),
+    ("wbl:workplace_list", _("Workplaces"), "tools", frozenset({"list_wbl", "view_wbl", "view_employer"})),
     ("wbl:base_list", _("The institution's WBL bases"), "buildings", "list_wbl"),
     ("wbl:internship_list", _("Internships"), "person-workspace", "list_wbl"),
     ("wbl:volunteer_list", _("Volunteer practice"), "heart", "view_wbl"),
@@ -57,6 +57,8 @@ def navigation(request):
     for name, label, icon, perm in NAV:
         if isinstance(perm, tuple):  # (needed, not held): shown to those who hold the one and not the other
             shown = perm[0] in perms and perm[1] not in perms
+        elif isinstance(perm, frozenset):  # every one of them, as the page itself requires
+            shown = perm <= perms
         else:
             shown = perm is None or perm in perms
         if shown:

@@ -130,7 +130,8 @@ class SpecialtyForm(forms.ModelForm):
     class Meta:
         model = Specialty
         fields = ["jurisdiction", "code", "name_ky", "name_ru", "name_kk", "name_en", "level", "direction", "is_military",
-                  "reduced_general_education", "is_active", "valid_until", "removal_basis"]  # fmt: skip
+                  "reduced_general_education", "is_pedagogical", "is_medical", "is_active", "valid_until",
+                  "removal_basis"]  # fmt: skip
         widgets = {"valid_until": DATE}
 
     def __init__(self, *args, user=None, **kwargs):

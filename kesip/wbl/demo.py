@@ -42,6 +42,7 @@ from kesip.wbl.models import (
     AssessmentMethod,
     Briefing,
     DiaryEntry,
+    EmployerBriefing,
     EmployerPerson,
     LocalDocument,
     Placement,
@@ -327,6 +328,17 @@ def _load(pl8):
         by = rep.user if (rep.user and rep.user.username == "pl8.employer") else (practice_user or admin)
         placements.agree_roster(ps, D(2025, 2, 10), by)
 
+    # The lyceum briefs each host's head, representative and mentors on conducting WBL (п. 56 item 4).
+    for employer in (kkmk, workshop, agro):
+        employers.save_briefing(
+            EmployerBriefing(employer=employer, held_on=D(2025, 2, 11), conducted_by=master,
+                             topics="Жумуш ордунда окутуу программасы жана анын 5-бөлүмү, насаатчынын милдеттери, күндөлүк жана аны баалоо "
+                                    "мөөнөттөрү, коопсуздук боюнча нускамалар, практиканын жыйынтыгын баалоо."),
+            practice_user or admin,
+            [p for p in people.values() if p.employer_id == employer.pk],
+            today=D(2025, 2, 11),
+        )  # fmt: skip
+
     # Orders: the employers appoint the mentors (п. 2, п. 48), the head refers the group to practice (п. 29).
     for employer in (kkmk, workshop, agro):
         ps = [p for p in placed if p.employer_id == employer.pk]
@@ -538,6 +550,7 @@ def _volunteer(pl8, organisation, memorandum, student, user):
         volunteer_agreement_reference="ВД-23/2024", practice_type="educational",
     )  # fmt: skip
     internships.save_volunteer(r, user)
+    internships.verify(VolunteerRecognition.objects.get(pk=r.pk), user, on=D(2025, 1, 10))  # the evidence checked (§9.4)
     internships.recognise(VolunteerRecognition.objects.get(pk=r.pk), user, on=D(2025, 1, 14))
 
 

@@ -594,3 +594,82 @@ def link_accepted_invitation(sender, instance, **kwargs):
         person = matches[0]
         person.user_id = inv.accepted_user_id
         person.save(update_fields=["user", "updated_at"])
+
+
+# --- The institution's briefings of employers and mentors (п. 56 item 4) -----------------------------------------
+
+
+def may_brief(user, institution_id):
+    """The institution's WBL staff record its briefings of employers and mentors (not the employer's side)."""
+    from kesip.wbl.common import may
+    from kesip.wbl.models import EmployerBriefing
+
+    return may(user, EmployerBriefing, "change", institution_id)
+
+
+def save_briefing(briefing, user, attendees, today=None):
+    """Record (or correct) the institution's briefing of an employer's people on conducting WBL (п. 56 item 4).
+
+    Refused, each beside its field and nothing saved: no permission, a day in the future, no topics, a
+    conductor who is not the institution's staff, nobody taking part or someone of another employer.
+    """
+    from kesip.wbl.models import EmployerBriefing
+
+    today = today or datetime.date.today()
+    with transaction.atomic():
+        employer = _locked_employer(briefing.employer)
+        if briefing.pk:
+            current = EmployerBriefing.objects.select_for_update().get(pk=briefing.pk)
+            if current.employer_id != employer.pk:
+                raise RuleViolation("wbl.briefing.employer", _("A briefing does not move to another employer."), "", "employer")
+        if not may_brief(user, employer.institution_id):
+            raise RuleViolation("wbl.permission", _("The institution's WBL staff record its briefings."), "", None)
+        briefing.employer, briefing.institution_id = employer, employer.institution_id
+        problems = []
+        if briefing.held_on is None or briefing.held_on > today:
+            problems.append(
+                RuleViolation("wbl.briefing.date", _("Give the day the briefing was held (not in the future)."), "", "held_on")
+            )
+        if not (briefing.topics or "").strip():
+            problems.append(RuleViolation("wbl.briefing.topics", _("Say what the briefing covered."), "", "topics"))
+        if not briefing.conducted_by_id or briefing.conducted_by.institution_id != employer.institution_id:
+            problems.append(
+                RuleViolation("wbl.briefing.conducted_by", _("Choose a staff member of this institution."), "", "conducted_by")
+            )
+        people = list({p.pk: p for p in attendees}.values())
+        if not people:
+            problems.append(RuleViolation("wbl.briefing.attendees", _("Name who of the employer took part."), "", "attendees"))
+        elif any(p.employer_id != employer.pk for p in people):
+            problems.append(
+                RuleViolation(
+                    "wbl.briefing.attendees", _("Choose people of %(employer)s.") % {"employer": employer}, "", "attendees"
+                )
+            )
+        raise_all(problems)
+        briefing.topics = briefing.topics.strip()
+        briefing.save()
+        briefing.attendees.set(people)
+    return briefing
+
+
+def delete_briefing(briefing, user):
+    from kesip.wbl.models import EmployerBriefing
+
+    with transaction.atomic():
+        current = EmployerBriefing.objects.select_for_update().get(pk=briefing.pk)
+        if not may_brief(user, current.institution_id):
+            raise RuleViolation("wbl.permission", _("The institution's WBL staff record its briefings."), "", None)
+        current.delete()
+
+
+def briefings_of(employer, user, limit=20):
+    """The employer's latest briefings by the institution, with who took part (two queries)."""
+    from kesip.wbl.models import EmployerBriefing
+
+    return list(
+        EmployerBriefing.objects.for_user(user)
+        .filter(employer=employer)
+        .select_related("conducted_by")
+        .prefetch_related("attendees")
+        .order_by("-held_on", "-pk")[:limit]
+    )

@@ -187,6 +187,16 @@ def volunteer_record_violations(recognition):
 
 def recognition_violations(recognition, book):
     """Every reason the volunteering cannot be recognised as practice (VR-22), in the order of п. 31."""
+    out = evidence_violations(recognition, book)
+    for v in volunteer_record_violations(recognition):
+        if v.code == VOLUNTEER_TYPE:
+            v.source = _source(book, VOLUNTEER_TYPE)
+        out.append(v)
+    return out
+
+
+def evidence_violations(recognition, book):
+    """What the evidence lacks (VR-22, п. 31): the hours, the memorandum, the personal book, the volunteer agreement."""
     out = []
     if VOLUNTEER_HOURS in book:
         least = book[VOLUNTEER_HOURS].value
@@ -214,10 +224,6 @@ def recognition_violations(recognition, book):
                 "volunteer_agreement_reference",
             )
         )
-    for v in volunteer_record_violations(recognition):
-        if v.code == VOLUNTEER_TYPE:
-            v.source = _source(book, VOLUNTEER_TYPE)
-        out.append(v)
     return out
 
 

@@ -648,13 +648,34 @@ def may_decide(user, institution_id):
 
 
 def volunteer_steps(recognition, user):
+    """submitted: edit, delete (who submits), verify the evidence, recognise, reject (the institution); verified: decide."""
     steps = set()
     if recognition.status == V.Status.SUBMITTED:
         if may_submit(user, recognition):
             steps |= {"edit", "delete"}
         if may_decide(user, recognition.institution_id):
-            steps |= {"recognise", "reject"}
+            steps |= {"verify", "recognise", "reject"}
+    elif recognition.status == V.Status.VERIFIED and may_decide(user, recognition.institution_id):
+        steps |= {"recognise", "reject"}
     return steps
+
+
+@common.atomic_step
+def verify(recognition, user, on=None):
+    """submitted → evidence verified (§9.4): the hours, the memorandum, the personal book and the agreement hold (VR-22).
+
+    The evidence is then frozen; the decision (recognise as a type of practice, or reject) comes next.
+    """
+    current = common.locked(V, recognition.pk, "student__group", "organisation", "memorandum")
+    if not may_decide(user, current.institution_id):
+        raise RuleViolation("wbl.permission", _("Only the institution verifies the evidence."), "", "status")
+    common.expect_status(current, [V.Status.SUBMITTED], _("The evidence of this record is already verified or decided."))
+    _auto_memorandum(current)
+    common.raise_all(rules.evidence_violations(current, common.rulebook(current.institution, current.ends_on)))
+    current.status = V.Status.VERIFIED
+    current.verified_on, current.verified_by = on or today(), user
+    current.save()
+    return current
 
 
 def _auto_memorandum(recognition):
@@ -702,13 +723,15 @@ def delete_volunteer(recognition, user):
 def recognise(recognition, user, on=None, grade=None):
     """Recognise the volunteering as practice (VR-22, Hard): hours, memorandum, book, agreement, creditable type.
 
-    With a practice component and a mark (`grade`, on the country's scale), the practice is credited
-    in the journal and transcript as that component's grade; without a mark nothing is written there.
+    A verified record is decided; a submitted one is verified and decided in the same step (the same checks,
+    the verification recorded with the decision). With a practice component and a mark (`grade`, on the
+    country's scale), the practice is credited in the journal and transcript as that component's grade;
+    without a mark nothing is written there.
     """
     current = common.locked(V, recognition.pk, "student__group", "organisation", "memorandum", "component__module")
     if not may_decide(user, current.institution_id):
         raise RuleViolation("wbl.permission", _("Only the institution recognises volunteering as practice."), "", "status")
-    common.expect_status(current, [V.Status.SUBMITTED], _("The decision on this record is already taken."))
+    common.expect_status(current, [V.Status.SUBMITTED, V.Status.VERIFIED], _("The decision on this record is already taken."))
     _auto_memorandum(current)
     book = common.rulebook(current.institution, current.ends_on)
     violations = rules.recognition_violations(current, book)
@@ -718,6 +741,8 @@ def recognise(recognition, user, on=None, grade=None):
         )
     common.raise_all(violations)
     current.status = V.Status.RECOGNISED
+    if not current.verified_on:
+        current.verified_on, current.verified_by = on or today(), user
     current.decided_on = on or today()
     current.decided_by = user
     current.save()
@@ -747,7 +772,7 @@ def reject(recognition, note, user, on=None):
     current = common.locked(V, recognition.pk)
     if not may_decide(user, current.institution_id):
         raise RuleViolation("wbl.permission", _("Only the institution decides on volunteer practice."), "", "status")
-    common.expect_status(current, [V.Status.SUBMITTED], _("The decision on this record is already taken."))
+    common.expect_status(current, [V.Status.SUBMITTED, V.Status.VERIFIED], _("The decision on this record is already taken."))
     if not (note or "").strip():
         raise common.WblInvalid(
             [RuleViolation("wbl.volunteer.note", _("Say why the volunteering is not recognised."), "", "decision_note")]

@@ -65,21 +65,6 @@ WORKPLACE_SAFETY = "wbl.placement.workplace_safety"  # F3, п. 57 item 10 (warni
 HARMFUL_WORK = "wbl.labour.minor_no_harmful_work"  # F37, п. 11
 OWN_BASE_PRACTICE = "wbl.own_base.practice_only"  # F1, п. 3, 16, 19, 38, 41, 44
 
-# Stems that mark a specialty of a pedagogical field (п. 21, VR-25), looked for in its name in every language.
-PEDAGOGICAL_STEMS = (
-    "педагог",
-    "pedagog",
-    "teacher",
-    "teaching",
-    "учител",
-    "преподава",
-    "воспитател",
-    "мугалим",
-    "тарбиячы",
-    "мұғалім",
-    "тәрбиеші",
-)
-
 IN_PROGRESS = (Placement.Status.ORDERED, Placement.Status.BRIEFED, Placement.Status.ACTIVE)
 
 
@@ -93,11 +78,8 @@ def age_on(born, on):
 
 
 def is_pedagogical(specialty):
-    """Whether a specialty belongs to a pedagogical field (п. 21): its name, in any language, names teaching."""
-    if specialty is None:
-        return False
-    names = " ".join(getattr(specialty, f"name_{code}", "") or "" for code in ("ky", "ru", "kk", "en")).lower()
-    return any(stem in names for stem in PEDAGOGICAL_STEMS)
+    """Whether a specialty belongs to a pedagogical field (п. 21): the classifier's flag."""
+    return specialty is not None and specialty.is_pedagogical
 
 
 def effective_end(starts_on, ends_on, completed_on=None):
@@ -672,7 +654,7 @@ def _practice(c, p):
         return
     if p.practice_type == PracticeType.SPECIALISED and c.applies(SPECIALISED):
         specialty = specialty_of(p)
-        higher = specialty is not None and specialty.level == Specialty.Level.HIGHER
+        higher = specialty is not None and specialty.level == Specialty.Level.HIGHER and specialty.is_medical
         health = p.employer_id and p.employer.sector == Employer.Sector.HEALTH
         if not (higher and health):
             c.add(

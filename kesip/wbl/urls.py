@@ -20,6 +20,7 @@ CONCERNS = (
     "bases",
     "evidence",
     "consent",
+    "employer_briefings",
 )
 
 urlpatterns = []

@@ -75,6 +75,16 @@ class Specialty(LocalizedName):
         default=False,
         help_text=_("KZ “Choreography art”: the general-education module has its own, smaller volume."),
     )
+    is_pedagogical = models.BooleanField(
+        _("pedagogical field"),
+        default=False,
+        help_text=_("Its learners may do dual training at their own place of work (KG WBL regulation, п. 21)."),
+    )
+    is_medical = models.BooleanField(
+        _("medical field"),
+        default=False,
+        help_text=_("At the higher level: specialised (in-depth) practice at health-care organisations (п. 24)."),
+    )
     is_active = models.BooleanField(_("in force"), default=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     removal_basis = models.CharField(_("basis of removal"), max_length=255, blank=True)

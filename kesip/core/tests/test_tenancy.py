@@ -328,6 +328,7 @@ def wbl_api_objects_of(t):
         wbl.EmployerNeed: t.need,
         wbl.EmployerEvaluation: t.evaluation,
         wbl.WblBase: t.base,
+        wbl.EmployerBriefing: t.employer_briefing,
     }
 
 

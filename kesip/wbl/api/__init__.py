@@ -17,6 +17,7 @@ CONCERNS = (
     "partnership",
     "bases",
     "evidence",
+    "employer_briefings",
 )
 
 

@@ -277,12 +277,14 @@ class VolunteerPermission(core_api.ScopedPermission):
 
 class VolunteerSerializer(core_api.ScopedSerializer):
     decided_by = serializers.PrimaryKeyRelatedField(read_only=True)
-    status = serializers.CharField(read_only=True, help_text="submitted, recognised or rejected")
+    status = serializers.CharField(read_only=True, help_text="submitted, verified (the evidence), recognised or rejected")
+    verified_by = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = V
-        fields = ["id", "institution", *internships.VOLUNTEER_FIELDS, "status", "decided_on", "decided_by", "decision_note"]
-        read_only_fields = ["status", "decided_on", "decided_by", "decision_note"]
+        fields = ["id", "institution", *internships.VOLUNTEER_FIELDS, "status", "verified_on", "verified_by", "decided_on",
+                  "decided_by", "decision_note"]  # fmt: skip
+        read_only_fields = ["status", "verified_on", "verified_by", "decided_on", "decided_by", "decision_note"]
         extra_kwargs = {"institution": {"required": False, "help_text": "Empty: the learner's institution."}}
 
     def __init__(self, *args, **kwargs):
@@ -380,6 +382,15 @@ class VolunteerRecognitionViewSet(core_api.ScopedViewSet):
             raise PermissionDenied
         recognition = internships.recognise(recognition, request.user, grade=data.validated_data.get("grade"))
         return Response(self.get_serializer(recognition).data)
+
+    @extend_schema(request=None, responses={200: VolunteerSerializer, 400: REFUSED})
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        """submitted → evidence verified: the hours, memorandum, personal book and volunteer agreement hold (VR-22)."""
+        recognition = self.get_object()
+        if not internships.may_decide(request.user, recognition.institution_id):
+            raise PermissionDenied
+        return Response(self.get_serializer(internships.verify(recognition, request.user)).data)
 
     @extend_schema(request=RejectSerializer, responses={200: VolunteerSerializer, 400: REFUSED})
     @action(detail=True, methods=["post"])

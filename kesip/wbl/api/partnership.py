@@ -4,16 +4,21 @@ A refused step answers 400 with the first broken rule and all of them in `violat
 institution's record answers 404. An employer's people write only their employer's records.
 """
 
-from drf_spectacular.utils import extend_schema
+import datetime
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from kesip.core import access
 from kesip.core import api as core_api
-from kesip.core.models import Employer
+from kesip.core.models import Employer, Institution
 from kesip.wbl import partnership
 from kesip.wbl.api.engagement import REFUSED
 from kesip.wbl.models import EmployerEvaluation, EmployerNeed
+from kesip.wbl.report_indicators import academic_year_of
 
 
 class PartnershipPermission(core_api.ScopedPermission):
@@ -86,6 +91,29 @@ class NeedViewSet(core_api.ScopedViewSet):
 
     def perform_destroy(self, instance):
         partnership.delete_need(instance, self.request.user)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, description="The academic year's first year (2025 = 2025–2026).")],
+        responses={200: OpenApiResponse(description="K27 per profession with its totals, and the evaluations (K15).")},
+    )
+    @action(detail=False, methods=["get"])
+    def analysis(self, request):
+        """K27: per profession, the specialists employers need and the places they offer, against the learners in WBL
+        and the year's graduates — the figures of the page “Employers' needs and graduates” (a fixed number of queries)."""
+        if not access.has_perm(request.user, "view_wbl"):
+            raise PermissionDenied
+        ids = partnership.scope_institution_ids(request.user, EmployerNeed)
+        if ids is None:
+            ids = list(Institution.objects.values_list("pk", flat=True))
+        if not ids:
+            raise PermissionDenied
+        raw = request.query_params.get("year", "")
+        if raw and not (raw.isdigit() and len(raw) == 4):
+            raise ValidationError({"year": ["Give the academic year as four digits, e.g. 2025."]})
+        year = int(raw) if raw else academic_year_of(datetime.date.today())
+        rows, total = partnership.needs_analysis(ids, year)
+        evaluations = partnership.evaluation_summary(ids, year)
+        return Response({"year": year, "rows": rows, "total": total, "evaluations": evaluations}, status=200)
 
 
 class EvaluationSerializer(core_api.ScopedSerializer):

@@ -4,20 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('wbl', '0007_own_base_host'),
+        ("wbl", "0007_own_base_host"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agreement',
-            name='employer_is_customer',
-            field=models.BooleanField(default=False, help_text='Dual training: the employer orders the training of specialists for its own activity (п. 16, 17).', verbose_name='the employer is the customer of the training'),
+            model_name="agreement",
+            name="employer_is_customer",
+            field=models.BooleanField(
+                default=False,
+                help_text="Dual training: the employer orders the training of specialists for its own activity (п. 16, 17).",
+                verbose_name="the employer is the customer of the training",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalagreement',
-            name='employer_is_customer',
-            field=models.BooleanField(default=False, help_text='Dual training: the employer orders the training of specialists for its own activity (п. 16, 17).', verbose_name='the employer is the customer of the training'),
+            model_name="historicalagreement",
+            name="employer_is_customer",
+            field=models.BooleanField(
+                default=False,
+                help_text="Dual training: the employer orders the training of specialists for its own activity (п. 16, 17).",
+                verbose_name="the employer is the customer of the training",
+            ),
         ),
     ]

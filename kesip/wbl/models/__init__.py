@@ -9,7 +9,7 @@ from kesip.wbl.models.agreements import (
     WblForm,
 )
 from kesip.wbl.models.diary import DiaryEntry
-from kesip.wbl.models.employers import EmployerPerson, LocalDocument, Workplace
+from kesip.wbl.models.employers import EmployerBriefing, EmployerPerson, LocalDocument, Workplace
 from kesip.wbl.models.engagement import Decision, Incentive, MentorRequest, PartTimeJob
 from kesip.wbl.models.events import EventAttendance, EventJuror, WblEvent
 from kesip.wbl.models.orders import NumberRegister, Order, OrderLine
@@ -30,6 +30,7 @@ from kesip.wbl.models.reports import AnnualReport, ImprovementMeasure, ReportAgr
 from kesip.wbl.models.settings import WblSettings
 
 __all__ = [
+    "EmployerBriefing",
     "EmployerEvaluation",
     "EmployerNeed",
     "WblBase",

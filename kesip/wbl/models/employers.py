@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -198,3 +199,33 @@ class Workplace(InstitutionScoped):
             errors["safety_compliant"] = _("A safety check was recorded: say whether the workplace meets the requirements.")
         if errors:
             raise ValidationError(errors)
+
+
+class EmployerBriefing(InstitutionScoped):
+    """The institution's briefing of an employer's people — its head, representative, mentors — on conducting WBL
+    (п. 56 item 4): when, by whom, on what, and who of the employer took part."""
+
+    employer = models.ForeignKey(
+        "core.Employer", on_delete=models.CASCADE, related_name="briefings_received", verbose_name=_("employer")
+    )
+    held_on = models.DateField(_("held on"))
+    conducted_by = models.ForeignKey(
+        "core.StaffMember", on_delete=models.PROTECT, related_name="+", verbose_name=_("conducted by")
+    )
+    topics = models.TextField(_("what the briefing covered"))
+    attendees = models.ManyToManyField(EmployerPerson, related_name="briefings_attended", verbose_name=_("who took part"))
+    history = HistoricalRecords(m2m_fields=[attendees])
+
+    access_area = "wbl"
+    employer_path = "employer"
+
+    class Meta:
+        verbose_name = _("briefing of the employer on conducting WBL")
+        verbose_name_plural = _("briefings of employers on conducting WBL")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.employer} — {self.held_on:%d.%m.%Y}"
+
+    def get_absolute_url(self):
+        return reverse("wbl:employer_briefing_edit", args=[self.pk])

@@ -423,13 +423,14 @@ class MonitoringVisit(InstitutionScoped):
 class VolunteerRecognition(InstitutionScoped):
     """Volunteering recognised as educational or production (pre-diploma) practice (п. 31).
 
-    submitted → recognised / rejected. Recognition needs at least the rulebook's hours, an agreement
+    submitted → evidence verified → recognised / rejected (§9.4). The evidence — at least the rulebook's hours, an agreement
     (memorandum) of the institution with the volunteer organisation, the volunteer's personal book
     and the volunteer agreement.
     """
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
+        VERIFIED = "verified", _("Evidence verified")
         RECOGNISED = "recognised", _("Recognised as practice")
         REJECTED = "rejected", _("Rejected")
 
@@ -475,6 +476,10 @@ class VolunteerRecognition(InstitutionScoped):
         verbose_name=_("practice component"),
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    verified_on = models.DateField(_("evidence verified on"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("evidence verified by")
+    )
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decided_by = models.ForeignKey(
         "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("decided by")

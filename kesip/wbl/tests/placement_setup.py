@@ -18,10 +18,13 @@ FIRST, LAST = datetime.date(2025, 3, 3), datetime.date(2025, 3, 29)
 ADULT = datetime.date(2003, 1, 1)
 
 
-def college(jurisdiction="KG", level="secondary_vocational", students=4, places=3, sector="construction", specialty_name=None):
+def college(
+    jurisdiction="KG", level="secondary_vocational", students=4, places=3, sector="construction", specialty_name=None, **flags
+):
+    """`flags`: the specialty's classifier flags (is_pedagogical, is_medical)."""
     inst = f.InstitutionFactory(jurisdiction=jurisdiction)
     specialty = f.SpecialtyFactory(
-        jurisdiction=jurisdiction, level=level, **({"name_ru": specialty_name} if specialty_name else {})
+        jurisdiction=jurisdiction, level=level, **({"name_ru": specialty_name} if specialty_name else {}), **flags
     )
     programme = f.ProgrammeFactory(institution=inst, specialty=specialty)
     group = f.GroupFactory(institution=inst, programme=programme)

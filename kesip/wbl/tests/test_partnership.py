@@ -113,6 +113,11 @@ def test_the_analysis_sets_needs_against_learners_and_graduates_of_the_year(clie
     page = client.get("/wbl/needs/analysis/", {"year": 2024})
     html = page.content.decode()
     assert page.status_code == 200 and f'id="analysis-{specialty.pk}" class="table-danger"' in html and "shortage" in html
+    api = client.get("/api/v1/employer-needs/analysis/", {"year": 2024})
+    assert api.status_code == 200 and api.json()["year"] == 2024 and api.json()["total"]["needed"] == 7
+    found = next(r for r in api.json()["rows"] if r["specialty"] == specialty.pk)
+    assert (found["needed"], found["graduates"], found["state"]) == (7, 1, "shortage")
+    assert client.get("/api/v1/employer-needs/analysis/", {"year": "24"}).status_code == 400
 
 
 def test_surplus_and_balance():

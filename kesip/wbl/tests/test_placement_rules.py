@@ -211,12 +211,14 @@ def test_a_learner_of_17_on_the_first_day_is_represented_and_one_of_18_consents_
 
 
 def test_specialised_practice_only_for_higher_medical_education_at_health_care():
-    t = college(level="higher", sector="health")
+    t = college(level="higher", sector="health", is_medical=True)
     assert check(t, practice_type="specialised", component=None)[0] == []
-    other = college(level="higher", sector="education")
+    not_medical = college(level="higher", sector="health")  # the classifier does not mark the field medical
+    assert check(not_medical, practice_type="specialised", component=None)[0] == [rules.SPECIALISED]
+    other = college(level="higher", sector="education", is_medical=True)
     hard, _, found, _ = check(other, practice_type="specialised", component=None)
     assert hard == [rules.SPECIALISED] and "п. 24" in found[0].source
-    vocational = college(level="secondary_vocational", sector="health")
+    vocational = college(level="secondary_vocational", sector="health", is_medical=True)
     assert check(vocational, practice_type="specialised", component=None)[0] == [rules.SPECIALISED]
 
 
@@ -278,7 +280,7 @@ def test_dual_training_at_the_own_workplace_is_open_to_pedagogical_fields_only()
     t = college()
     hard, _, found, _ = check(t, **dual(t, **conformity))
     assert hard == [rules.DUAL_OWN_WORKPLACE] and "п. 21" in found[0].source
-    pedagogical = college(specialty_name="Педагогика и методика начального обучения")
+    pedagogical = college(specialty_name="Педагогика и методика начального обучения", is_pedagogical=True)
     assert check(pedagogical, **dual(pedagogical, **conformity))[0] == []
     assert rules.is_pedagogical(pedagogical.specialty) and not rules.is_pedagogical(t.specialty)
 

@@ -466,3 +466,32 @@ def test_the_api_list_reads_a_fixed_number_of_queries(client, login, django_asse
     with django_assert_max_num_queries(6):
         response = client.get("/api/v1/volunteer-recognitions/")
     assert response.status_code == 200 and response.json()["count"] == rows
+
+
+def test_the_evidence_is_verified_then_frozen_and_the_decision_follows(client, login):
+    """§9.4: submitted → evidence verified (≥ 40 h, memorandum, book, agreement) → recognised / rejected."""
+    t = college()
+    short = submit(t, hours=39)
+    with pytest.raises(common.WblInvalid) as refused:
+        internships.verify(short, t.admin)
+    assert [v.code for v in refused.value.violations] == [rules.VOLUNTEER_HOURS]
+    rec = submit(t, hours=40)
+    verified = internships.verify(rec, t.admin, on=datetime.date(2025, 5, 2))
+    assert (verified.status, verified.verified_on, verified.verified_by) == ("verified", datetime.date(2025, 5, 2), t.admin)
+    assert internships.volunteer_steps(verified, t.admin) == {"recognise", "reject"}  # no more edits
+    with pytest.raises(RuleViolation):
+        internships.save_volunteer(verified, t.admin)
+    with pytest.raises(RuleViolation):
+        internships.verify(verified, t.admin)
+    done = internships.recognise(verified, t.admin, on=datetime.date(2025, 5, 5))
+    assert done.status == "recognised" and done.verified_on == datetime.date(2025, 5, 2)
+    other = internships.verify(submit(t, hours=41), t.admin)
+    assert internships.reject(other, "Не та организация", t.admin).status == "rejected"
+    third = submit(t, hours=40)
+    login(t.admin)
+    assert client.post(f"/wbl/volunteer/{third.pk}/verify/").status_code == 302
+    third.refresh_from_db()
+    assert third.status == "verified"
+    fourth = submit(t, hours=40)
+    api = client.post(f"/api/v1/volunteer-recognitions/{fourth.pk}/verify/", content_type="application/json")
+    assert api.status_code == 200 and api.json()["status"] == "verified" and api.json()["verified_by"] == t.admin.pk

@@ -274,4 +274,9 @@ def add_wbl(t):
     # The institution's own WBL base (F1): a training workshop.
     t.base = m.WblBase.objects.create(institution=inst, kind="workshop", name="Окуу устаканасы", places=12)
     t.base.specialties.add(t.programme.specialty)
+    # The institution's briefing of the employer's mentor on conducting WBL (п. 56 item 4).
+    t.employer_briefing = m.EmployerBriefing.objects.create(
+        institution=inst, employer=employer, held_on=datetime.date(2025, 2, 10), conducted_by=t.staff, topics="Жумуш ордунда окутуунун тартиби"
+    )
+    t.employer_briefing.attendees.add(t.person)
     return t

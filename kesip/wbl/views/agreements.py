@@ -483,7 +483,11 @@ def agreement_detail(request, pk):
             "days_left": days_left(agreement, today),
             "languages": LANGUAGES,
             "employer_url": agreement.employer.get_absolute_url(),
-            "programme_url": _url("wbl:wblprogramme_detail", agreement.wbl_programme_id) if agreement.wbl_programme_id else None,
+            # a link only for those the programme's own page lets in (a mentor reads the agreement, not the programme)
+            "programme_url": _url("wbl:wblprogramme_detail", agreement.wbl_programme_id)
+            if agreement.wbl_programme_id
+            and WblProgramme.objects.for_user(request.user, "view").filter(pk=agreement.wbl_programme_id).exists()
+            else None,
             "many_institutions": _many_institutions(user),
         },
     )

@@ -590,6 +590,9 @@ def placement_briefings(request, pk):
             "before_start": before,
             "rule": book.get(rules.BEFORE_START),
             "steps": diary.allowed_steps(placement, user, briefed=not gaps, r=r),
+            # `group_briefings` shows the group's placements at the employer still in briefing (this one among them)
+            "may_group": bool(placement.group_id) and r.manage and placement.status in diary.BRIEFING_OPEN,
+            "may_open_diary": access.has_perm(user, "view_diary"),  # `diaries` and `placement_diary` require it
         },
         status=status,
     )

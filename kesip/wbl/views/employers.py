@@ -140,6 +140,8 @@ def employer_detail(request, pk):
             "partnership": partnership.employer_panel(employer, user) if base is None else None,
             "base": base,
             "can_edit_base": base is not None and bases.may_manage(user, base.institution_id),
+            "briefings": svc.briefings_of(employer, user),
+            "can_brief": svc.may_brief(user, employer.institution_id),
         },
     )
 
@@ -483,6 +485,9 @@ def workplace_list(request):
         qs, chosen["accessible"] = qs.filter(accessible=True), "1"
     qs = qs.order_by("employer__name", "title", "available_from", "pk")
     page = Paginator(qs, settings.KESIP_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = {w.employer_id for w in page.object_list}
+    # the employers whose page (`employer_detail`, the scoped queryset) opens for the user, in one query
+    open_employers = set(Employer.objects.for_user(user, "view").filter(pk__in=shown).values_list("pk", flat=True))
     return render(
         request,
         "wbl/workplace_list.html",
@@ -494,6 +499,7 @@ def workplace_list(request):
             "chosen": chosen,
             "query": urlencode(chosen),
             "period": (start, end) if start else None,
+            "open_employers": open_employers,
             "many_institutions": len({e.institution_id for e in employers_in_scope}) > 1,
         },
     )

@@ -35,6 +35,7 @@ from kesip.curriculum.models import Component
 from kesip.curriculum.views.common import scoped_or_404
 from kesip.wbl import common, internship_rules, internships
 from kesip.wbl.models import Agreement, Certificate, InternshipSite, Order, Placement, VolunteerRecognition, WblForm
+from kesip.wbl.placement_forms import institutions_to_plan
 
 P = Placement
 V = VolunteerRecognition
@@ -146,6 +147,7 @@ def internship_list(request):
         chosen["q"] = search
     page = Paginator(qs, settings.KESIP_PAGE_SIZE).get_page(request.GET.get("page"))
     this_year = datetime.date.today().year
+    plannable = institutions_to_plan(request.user)  # the test of `placement_add`, where the button leads
     return render(
         request,
         "wbl/internship_list.html",
@@ -160,6 +162,7 @@ def internship_list(request):
             "outcomes": P.Outcome.choices,
             "years": list(range(this_year + 1, this_year - 6, -1)),
             "can_change": access.has_perm(request.user, "change_wbl"),
+            "can_plan": plannable is None or bool(plannable),
             "many_institutions": len({p.institution_id for p in page.object_list}) > 1,
         },
     )
@@ -766,12 +769,15 @@ def volunteer_detail(request, pk):
     book = common.rulebook(recognition.institution, recognition.ends_on)
     steps = internships.volunteer_steps(recognition, request.user)
     check = []
-    if recognition.status == V.Status.SUBMITTED and "recognise" in steps:
+    if recognition.status in (V.Status.SUBMITTED, V.Status.VERIFIED) and "recognise" in steps:
         candidate = V.objects.select_related("memorandum", "organisation", "student__group", "component__module").get(
             pk=recognition.pk
         )
         internships._auto_memorandum(candidate)
         check = internship_rules.recognition_violations(candidate, book)
+        evidence_ok = not internship_rules.evidence_violations(candidate, book)
+    else:
+        evidence_ok = False
     least = book.get(internship_rules.VOLUNTEER_HOURS)
     return render(
         request,
@@ -781,6 +787,7 @@ def volunteer_detail(request, pk):
             "recognition": recognition,
             "steps": steps,
             "check": check,
+            "evidence_ok": evidence_ok,
             "least": least,
             "reject_form": RejectForm(),
             "recognise_form": RecogniseForm(),
@@ -857,6 +864,20 @@ def volunteer_recognise(request, pk):
 
 @login_required
 @require_POST
+def volunteer_verify(request, pk):
+    """The evidence checked and frozen (§9.4): hours, memorandum, personal book, volunteer agreement (VR-22)."""
+    recognition = _volunteer(request.user, pk)
+    try:
+        internships.verify(recognition, request.user)
+    except (common.WblInvalid, RuleViolation) as error:
+        _flash_violations(request, error)
+    else:
+        messages.success(request, _("The evidence is verified; the decision comes next."))
+    return HttpResponseRedirect(recognition.get_absolute_url())
+
+
+@login_required
+@require_POST
 def volunteer_reject(request, pk):
     recognition = _volunteer(request.user, pk)
     try:
@@ -922,6 +943,7 @@ urlpatterns = [
     path("volunteer/<int:pk>/", volunteer_detail, name="volunteer_detail"),
     path("volunteer/<int:pk>/edit/", volunteer_edit, name="volunteer_edit"),
     path("volunteer/<int:pk>/delete/", volunteer_delete, name="volunteer_delete"),
+    path("volunteer/<int:pk>/verify/", volunteer_verify, name="volunteer_verify"),
     path("volunteer/<int:pk>/recognise/", volunteer_recognise, name="volunteer_recognise"),
     path("volunteer/<int:pk>/reject/", volunteer_reject, name="volunteer_reject"),
     path("volunteer/<int:pk>/book/", volunteer_book, name="volunteer_book"),

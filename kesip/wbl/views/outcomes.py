@@ -395,6 +395,14 @@ def _need(user, pk, action="view"):
     return scoped_or_404(N, user, pk, action, ("institution", "staff", "mentor__employer", "programme"))
 
 
+def _open_programmes(user, ids):
+    """Of the upgrading programmes `ids`, those whose page (`upgrading_detail`) opens for the user, in one query."""
+    ids = {pk for pk in ids if pk}
+    if not ids:
+        return set()
+    return set(UP.objects.for_user(user, "view").filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def _needs_filtered(request, qs):
     chosen = {}
     year = _year(request.GET.get("year", ""))
@@ -443,6 +451,7 @@ def trainingneed_list(request):
             "years": list(range(this_year + 1, this_year - 6, -1)),
             "can_add": _need_institution(request.user) is not None,
             "can_plan": _recording_institution(request.user) is not None,
+            "open_programmes": _open_programmes(request.user, {n.programme_id for n in page.object_list}),
         },
     )
 
@@ -507,7 +516,16 @@ def trainingneed_add(request):
 def trainingneed_detail(request, pk):
     need = _need(request.user, pk)
     can_change = need.status == N.Status.OPEN and outcomes.may_need(request.user, need)
-    return render(request, "wbl/trainingneed_detail.html", {"title": str(need), "need": need, "can_change": can_change})
+    return render(
+        request,
+        "wbl/trainingneed_detail.html",
+        {
+            "title": str(need),
+            "need": need,
+            "can_change": can_change,
+            "open_programmes": _open_programmes(request.user, {need.programme_id}),
+        },
+    )
 
 
 @login_required

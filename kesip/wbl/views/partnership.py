@@ -125,6 +125,7 @@ def need_list(request):
             "specialties": Specialty.objects.filter(pk__in=base.values("specialty_id")).order_by("code"),
             "years": _years(),
             "can_add": institution is not None,
+            "may_analyse": _may_analyse(request.user),
             "many_institutions": len({n.institution_id for n in page.object_list}) > 1,
         },
     )
@@ -166,7 +167,12 @@ def need_detail(request, pk):
     return render(
         request,
         "wbl/need_detail.html",
-        {"title": str(need), "need": need, "may_edit": partnership.may_record_need(request.user, need)},
+        {
+            "title": str(need),
+            "need": need,
+            "may_edit": partnership.may_record_need(request.user, need),
+            "may_analyse": _may_analyse(request.user),
+        },
     )
 
 
@@ -196,6 +202,14 @@ def need_delete(request, pk):
 @login_required
 def need_history(request, pk):
     return _history(request, _need(request.user, pk), _("Employers' needs for specialists"), "wbl:need_list")
+
+
+def _may_analyse(user):
+    """Whether `need_analysis` opens for the user (its own test): the permission and institutions read in full."""
+    if not access.has_perm(user, "view_wbl"):
+        return False
+    ids = partnership.scope_institution_ids(user, EmployerNeed)
+    return Institution.objects.exists() if ids is None else bool(ids)
 
 
 @login_required

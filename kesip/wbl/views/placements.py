@@ -34,9 +34,11 @@ from kesip.core.views.generic import history_entries, require_perm
 from kesip.curriculum.models import CalendarPeriod, Component
 from kesip.curriculum.views.common import scoped_or_404
 from kesip.wbl import consent, placement_dashboard, placement_rules
+from kesip.wbl import diary as diary_services
 from kesip.wbl import placements as services
 from kesip.wbl.common import WblInvalid, rulebook
 from kesip.wbl.models import (
+    Agreement,
     Assessment,
     Briefing,
     DiaryEntry,
@@ -45,6 +47,7 @@ from kesip.wbl.models import (
     MonitoringVisit,
     Placement,
     WblForm,
+    WblProgramme,
     Workplace,
 )
 from kesip.wbl.models.agreements import PracticeType
@@ -217,9 +220,22 @@ def _context_of(placement, user):
 def placement_detail(request, pk):
     require_perm(request.user, "view_wbl")
     p = _placement(request.user, pk)
-    context = _context_of(p, request.user)
+    user = request.user
+    context = _context_of(p, user)
+    seen_in = [v.pk for v in context["visits"]]
     context.update(
         {
+            "open_visits": set(MonitoringVisit.objects.for_user(user, "view").filter(pk__in=seen_in).values_list("pk", flat=True))
+            if seen_in
+            else set(),
+            # the linked pages open only as their own views let them (scoped querysets, the diary's permission, the step)
+            "may_open_agreement": bool(p.agreement_id)
+            and Agreement.objects.for_user(user, "view").filter(pk=p.agreement_id).exists(),
+            "may_open_programme": bool(p.wbl_programme_id)
+            and WblProgramme.objects.for_user(user, "view").filter(pk=p.wbl_programme_id).exists(),
+            "may_open_employer": Employer.objects.for_user(user, "view").filter(pk=p.employer_id).exists(),
+            "may_open_diary": access.has_perm(user, "view_diary"),
+            "may_complete": p.status == S.ACTIVE and "complete" in diary_services.allowed_steps(p, user),
             "placement": p,
             "title": str(p),
             "roster_form": RosterForm(initial={"roster_agreed_on": datetime.date.today()}),

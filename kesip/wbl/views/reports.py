@@ -31,9 +31,9 @@ from kesip.core.forms import add_violation
 from kesip.core.models import Institution
 from kesip.core.rules import RuleViolation
 from kesip.core.views.generic import history_entries, require_perm
+from kesip.wbl import evidence, reports
 from kesip.wbl import report_measures as measures
 from kesip.wbl import report_tables as tables
-from kesip.wbl import reports
 from kesip.wbl.common import WblInvalid
 from kesip.wbl.models import AnnualReport, ImprovementMeasure, ReportAgreement
 
@@ -222,8 +222,18 @@ def report_detail(request, pk):
             "staff": staff,
             "badge": tables.status_badge(report.status),
             "languages": DOCUMENT_LANGUAGES,
+            "may_export": _may_export(request.user, report.institution_id),
         },
     )
+
+
+def _may_export(user, institution_id):
+    """Whether the evidence ZIP of the institution opens for the user: the test of `evidence_export` itself."""
+    try:
+        evidence.institution_for(user, institution_id)
+    except Http404:
+        return False
+    return True
 
 
 class MeasureForm(forms.ModelForm):
