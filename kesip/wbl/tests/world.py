@@ -276,7 +276,11 @@ def add_wbl(t):
     t.base.specialties.add(t.programme.specialty)
     # The institution's briefing of the employer's mentor on conducting WBL (п. 56 item 4).
     t.employer_briefing = m.EmployerBriefing.objects.create(
-        institution=inst, employer=employer, held_on=datetime.date(2025, 2, 10), conducted_by=t.staff, topics="Жумуш ордунда окутуунун тартиби"
+        institution=inst,
+        employer=employer,
+        held_on=datetime.date(2025, 2, 10),
+        conducted_by=t.staff,
+        topics="Жумуш ордунда окутуунун тартиби",
     )
     t.employer_briefing.attendees.add(t.person)
     return t
