@@ -191,6 +191,7 @@ SPECTACULAR_SETTINGS = {
         "BriefingKindEnum": "kesip.wbl.models.placements.Briefing.Kind",
         "DiaryEntryStatusEnum": "kesip.wbl.models.diary.DiaryEntry.Status",
         "VolunteerStatusEnum": "kesip.wbl.models.placements.VolunteerRecognition.Status",
+        "MeasureStatusEnum": "kesip.wbl.models.reports.ImprovementMeasure.Status",
         "LoadActivityEnum": "kesip.wbl.models.programmes.LoadRow.Activity",
         "EngagementDecisionEnum": "kesip.wbl.models.engagement.Decision",
         "IncentiveKindEnum": "kesip.wbl.models.engagement.Incentive.Kind",

@@ -37,6 +37,7 @@ NAV = [
     ("wbl:upgrading_list", _("Qualification upgrading"), "mortarboard-fill", "list_wbl"),
     ("wbl:need_list", _("Employers' needs"), "person-lines-fill", "view_wbl"),
     ("wbl:evaluation_list", _("Employers' evaluations"), "clipboard-check", "view_wbl"),
+    ("wbl:support_measure_list", _("Plan of measures"), "list-check", "list_wbl"),
     ("wbl:report_list", _("Annual WBL reports"), "bar-chart", "list_wbl"),
     ("documents:register", _("Issued documents"), "archive", "list_wbl"),
     ("core:employers_list", _("Employers"), "briefcase", "view_employer"),

@@ -36,6 +36,7 @@ from kesip.wbl import (
     placements,
     programmes,
     reports,
+    support_measures,
 )
 from kesip.wbl.models import (
     Agreement,
@@ -46,6 +47,7 @@ from kesip.wbl.models import (
     EmployerPerson,
     LocalDocument,
     Placement,
+    SupportMeasure,
     VolunteerRecognition,
     WblProgramme,
     Workplace,
@@ -327,6 +329,21 @@ def _load(pl8):
         # The metal company's representative agrees in Kesip; the others' agreement is recorded by the lyceum.
         by = rep.user if (rep.user and rep.user.username == "pl8.employer") else (practice_user or admin)
         placements.agree_roster(ps, D(2025, 2, 10), by)
+
+    # The plan of measures supporting the educational process, developed with the hosts (п. 56 item 1).
+    for text, responsible, host, due, status, done in (
+        ("Насаатчылар үчүн «Күндөлүктү жүргүзүү жана баалоо» семинары", "Практикалык окутуунун жетекчиси", kkmk,
+         D(2025, 2, 11), "done", D(2025, 2, 11)),
+        ("Устаканада жарым автоматтык ширетүү постун жабдуу", "Директордун окуу-өндүрүштүк иштер боюнча орун басары", None,
+         D(2025, 4, 30), "done", D(2025, 4, 25)),
+        ("Ишканада өндүрүштүк окутуу устаттарынын стажировкасы", "Окуу бөлүмү", kkmk, D(2025, 6, 13), "done", D(2025, 6, 13)),
+    ):  # fmt: skip
+        support_measures.save(
+            SupportMeasure(institution=pl8, academic_year=2024, text=text, responsible=responsible, employer=host, due_on=due,
+                           status=status, done_on=done),
+            admin,
+            today=D(2025, 6, 30),
+        )  # fmt: skip
 
     # The lyceum briefs each host's head, representative and mentors on conducting WBL (п. 56 item 4).
     for employer in (kkmk, workshop, agro):

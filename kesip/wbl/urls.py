@@ -21,6 +21,7 @@ CONCERNS = (
     "evidence",
     "consent",
     "employer_briefings",
+    "support_measures",
 )
 
 urlpatterns = []

@@ -329,6 +329,7 @@ def wbl_api_objects_of(t):
         wbl.EmployerEvaluation: t.evaluation,
         wbl.WblBase: t.base,
         wbl.EmployerBriefing: t.employer_briefing,
+        wbl.SupportMeasure: t.support_measure,
     }
 
 

@@ -18,6 +18,7 @@ CONCERNS = (
     "bases",
     "evidence",
     "employer_briefings",
+    "support_measures",
 )
 
 

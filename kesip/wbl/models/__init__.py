@@ -14,7 +14,7 @@ from kesip.wbl.models.engagement import Decision, Incentive, MentorRequest, Part
 from kesip.wbl.models.events import EventAttendance, EventJuror, WblEvent
 from kesip.wbl.models.orders import NumberRegister, Order, OrderLine
 from kesip.wbl.models.outcomes import GraduateEmployment, TrainingNeed, UpgradingEnrolment, UpgradingProgramme
-from kesip.wbl.models.partnership import EmployerEvaluation, EmployerNeed, WblBase
+from kesip.wbl.models.partnership import EmployerEvaluation, EmployerNeed, SupportMeasure, WblBase
 from kesip.wbl.models.placements import (
     Assessment,
     Briefing,
@@ -30,6 +30,7 @@ from kesip.wbl.models.reports import AnnualReport, ImprovementMeasure, ReportAgr
 from kesip.wbl.models.settings import WblSettings
 
 __all__ = [
+    "SupportMeasure",
     "EmployerBriefing",
     "EmployerEvaluation",
     "EmployerNeed",

@@ -167,3 +167,51 @@ class WblBase(InstitutionScoped):
 
     def get_absolute_url(self):
         return reverse("wbl:base_detail", args=[self.pk])
+
+
+class SupportMeasure(InstitutionScoped):
+    """A measure of the year's plan to support the educational process, developed with the employers (п. 56 item 1)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("Under way")
+        DONE = "done", _("Done")
+
+    academic_year = models.PositiveSmallIntegerField(
+        _("academic year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)], help_text=_("2025 = 2025–2026.")
+    )
+    text = models.TextField(_("measure"), max_length=4000)
+    responsible = models.CharField(_("responsible"), max_length=255)
+    employer = models.ForeignKey(
+        "core.Employer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="support_measures",
+        verbose_name=_("developed with the employer"),
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    access_area = "wbl"
+    employer_path = "employer"
+
+    class Meta:
+        verbose_name = _("measure of the plan supporting the educational process")
+        verbose_name_plural = _("plan of measures supporting the educational process")
+        ordering = ["-academic_year", "due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="done", done_on__isnull=False)
+                | (~models.Q(status="done") & models.Q(done_on__isnull=True)),
+                name="support_measure_done_dated",
+            )
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def get_absolute_url(self):
+        return reverse("wbl:support_measure_edit", args=[self.pk])
