@@ -457,6 +457,23 @@ def test_an_internship_is_ordered_only_once_both_its_orders_are_signed():
     assert admitted.number == "1-СК" and signed.number == "1-С"
 
 
+def test_an_internship_order_signed_after_the_first_day_only_warns_on_that_day_and_not_the_day_before():
+    """VR-29 (п. 41): the orders come before the internship; one signed later is kept with a warning."""
+    t = college(learners=0)
+    first, last, agreed = datetime.date(2026, 11, 16), datetime.date(2026, 11, 27), datetime.date(2026, 11, 9)  # all past
+    intern = internship(t, starts_on=first, ends_on=last, programme_agreed_on=agreed)
+    on_time = orders.sign(orders.prepare_referral([intern], t.practice, dated=agreed), t.head, signed_on=first)
+    assert [w.code for w in on_time.warnings] == []  # signed on the first day: not before it started
+    other = internship(
+        t, intern_staff=f.StaffFactory(institution=t.institution), starts_on=first, ends_on=last, programme_agreed_on=agreed
+    )
+    late = orders.sign(
+        orders.prepare_referral([other], t.practice, dated=agreed), t.head, signed_on=first + datetime.timedelta(days=1)
+    )
+    assert [w.code for w in late.warnings] == ["wbl.order.late"] and "п. 41" in late.warnings[0].source
+    assert late.status == "signed"
+
+
 def test_the_admission_may_come_first_and_the_referral_completes_the_ordering():
     t = college(learners=0)
     intern = internship(t)

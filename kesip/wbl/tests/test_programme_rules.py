@@ -293,6 +293,19 @@ def test_a_content_row_names_its_environment_and_equipment():
     )
 
 
+def test_a_content_topic_has_hours_one_not_zero():
+    """VR-12 (п. 53 §7): each topic of section 7 has its hours; 0 is refused, 1 is not."""
+    t = college()
+    ContentRow.objects.filter(pk=t.content.educational.pk).update(hours=0)
+    hard, _soft = found(t.wp)
+    assert (
+        codes(hard) == ["wbl.programme.content.per_practice_type"] and hard[0].field == f"contentrow-{t.content.educational.pk}"
+    )
+    ContentRow.objects.filter(pk=t.content.educational.pk).update(hours=1)
+    hard, _soft = found(t.wp)
+    assert hard == []
+
+
 def test_hours_of_section_7_differing_from_section_5_only_warn_at_one_hour():
     t = college()
     ContentRow.objects.filter(pk=t.content.educational.pk).update(hours=143)
