@@ -25,7 +25,9 @@ from kesip.wbl.models import EmployerBriefing, EmployerPerson
 
 class BriefingForm(forms.ModelForm):
     attendees = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Who took part"), queryset=EmployerPerson.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Who took part"),
+        queryset=EmployerPerson.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 
     class Meta:
