@@ -8,6 +8,7 @@ from kesip.curriculum.api import design as curriculum_api
 from kesip.curriculum.api import exams as exams_api
 from kesip.curriculum.api import journal as journal_api
 from kesip.curriculum.api import students as students_api
+from kesip.documents import api as documents_api
 from kesip.wbl import api as wbl_api
 
 router = DefaultRouter()
@@ -41,5 +42,6 @@ router.register("movements", students_api.MovementViewSet)
 router.register("individual-curricula", students_api.IndividualCurriculumViewSet)
 router.register("distance-exemptions", students_api.DistanceExemptionViewSet)
 wbl_api.register(router)
+router.register("issued-documents", documents_api.IssuedDocumentViewSet)
 
 urlpatterns = [path("token/", obtain_auth_token, name="api-token"), *router.urls]

@@ -289,6 +289,7 @@ def api_object_of(t, model):
 
 def wbl_api_objects_of(t):
     from kesip.core.models import StudentRepresentative
+    from kesip.documents.models import IssuedDocument
     from kesip.wbl import models as wbl
 
     return {
@@ -330,6 +331,7 @@ def wbl_api_objects_of(t):
         wbl.WblBase: t.base,
         wbl.EmployerBriefing: t.employer_briefing,
         wbl.SupportMeasure: t.support_measure,
+        IssuedDocument: t.issued_document,
     }
 
 

@@ -106,3 +106,29 @@ def test_anyone_can_check_a_file_or_its_fingerprint(client, login):
     assert not bad.context["checked"] and "64 characters" in bad.content.decode()
     empty = client.post(check, {})
     assert not empty.context["checked"] and "Upload the file, or paste its SHA-256." in empty.content.decode()
+
+
+def test_the_register_the_original_and_the_check_through_the_api(client, login):
+    from rest_framework.test import APIClient
+
+    t = college(learners=2)
+    supervise(t)
+    order = referral(t)
+    login(t.practice)
+    first = client.get(order_url(order))
+    doc = IssuedDocument.objects.get()
+    api = APIClient()
+    api.force_authenticate(t.practice)
+    listed = api.get("/api/v1/issued-documents/", {"kind": "order"})
+    assert listed.status_code == 200 and [r["id"] for r in listed.json()["results"]] == [doc.pk]
+    original = api.get(f"/api/v1/issued-documents/{doc.pk}/file/")
+    assert original.status_code == 200 and original.content == first.content
+    assert original["X-Document-SHA256"] == doc.sha256
+    found = api.post("/api/v1/issued-documents/check/", {"sha256": doc.sha256.upper()}, format="json")
+    assert found.json()["issued"] is True and found.json()["number"] == order.number
+    assert api.post("/api/v1/issued-documents/check/", {"sha256": "0" * 64}, format="json").json() == {"issued": False}
+    assert api.post("/api/v1/issued-documents/check/", {"sha256": "xyz"}, format="json").status_code == 400
+    stranger = APIClient()
+    stranger.force_authenticate(college().practice)
+    assert stranger.get(f"/api/v1/issued-documents/{doc.pk}/").status_code == 404
+    assert stranger.get(f"/api/v1/issued-documents/{doc.pk}/file/").status_code == 404

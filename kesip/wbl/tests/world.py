@@ -11,9 +11,14 @@ representative and the student.
 """
 
 import datetime
+import hashlib
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 
 from kesip.core.roles import Role
 from kesip.core.tests import factories as f
+from kesip.documents.models import IssuedDocument
 from kesip.wbl import models as m
 
 
@@ -287,4 +292,11 @@ def add_wbl(t):
     t.support_measure = m.SupportMeasure.objects.create(
         institution=inst, academic_year=2024, text="Насаатчылардын семинары", responsible="Методист", employer=employer
     )
+    # The first print of the signed order, kept in the register of issued documents.
+    printed = b"%PDF-1.4 the order as first printed"
+    t.issued_document = IssuedDocument.objects.create(
+        institution=inst, kind="order", title="Буйрук", number=t.order.number, language="ru", fmt="pdf",
+        content_type=ContentType.objects.get_for_model(m.Order), object_id=t.order.pk,
+        file=ContentFile(printed, name="order.pdf"), sha256=hashlib.sha256(printed).hexdigest(), size=len(printed),
+    )  # fmt: skip
     return t
