@@ -9,11 +9,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from kesip.core import access, forms
+from kesip.core import access, forms, invitations
 from kesip.core.models import (
     Authority,
     Employer,
@@ -342,6 +344,13 @@ class StudentRepresentativeViewSet(ScopedViewSet):
     serializer_class = StudentRepresentativeSerializer
     filterset_fields = ["institution", "student", "relation", "is_active"]
     search_fields = ["full_name", "email", "phone"]
+
+    @extend_schema(request=None, responses={200: OpenApiResponse(description="{link}: the invitation's link, also mailed.")})
+    @action(detail=True, methods=["post"])
+    def invite(self, request, pk=None):
+        """Invite the representative to Kesip; on accepting, the new account sees this learner and answers the consent."""
+        rep = self.get_object()
+        return Response({"link": invitations.invite_representative(rep, request.user, request.build_absolute_uri)})
 
 
 class EmployerViewSet(ScopedViewSet):

@@ -231,6 +231,29 @@ def test_the_institution_keeps_representatives_and_an_accepted_invitation_links_
     assert Membership.objects.filter(user=rep.user, role=Role.LEGAL_REPRESENTATIVE, institution=t.institution).exists()
 
 
+def test_the_api_invites_a_representative_and_refuses_without_an_e_mail():
+    from rest_framework.test import APIClient
+
+    t = college()
+    learner = t.students[0]
+    rep = StudentRepresentative.objects.create(institution=t.institution, student=learner, full_name="Асанов Бакыт",
+                                               relation="father", email="ata@example.kg")  # fmt: skip
+    api = APIClient()
+    api.force_authenticate(t.admin)
+    made = api.post(f"/api/v1/student-representatives/{rep.pk}/invite/", format="json")
+    invitation = Invitation.objects.get(email="ata@example.kg", role=Role.LEGAL_REPRESENTATIVE)
+    assert made.status_code == 200 and made.json()["link"].endswith(reverse("core:accept_invitation", args=[invitation.token]))
+    again = api.post(f"/api/v1/student-representatives/{rep.pk}/invite/", format="json")
+    assert again.status_code == 200 and Invitation.objects.filter(email="ata@example.kg").count() == 1  # the same one
+    silent = StudentRepresentative.objects.create(institution=t.institution, student=learner, full_name="Асанова Айгүл",
+                                                  relation="mother")  # fmt: skip
+    refused = api.post(f"/api/v1/student-representatives/{silent.pk}/invite/", format="json")
+    assert refused.status_code == 400 and refused.json()["field"] == "email"
+    stranger = APIClient()
+    stranger.force_authenticate(college().admin)
+    assert stranger.post(f"/api/v1/student-representatives/{rep.pk}/invite/", format="json").status_code == 404
+
+
 def test_another_institutions_learner_answers_404_on_the_representatives_page(client):
     t, other = college(), college()
     client.force_login(t.admin)

@@ -7,7 +7,6 @@ the institution keeps each learner's legal representatives and invites them to K
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -15,8 +14,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kesip.core.models import Invitation, Student, StudentRepresentative
-from kesip.core.roles import Role
+from kesip.core import invitations
+from kesip.core.models import Student, StudentRepresentative
 from kesip.core.rules import RuleViolation
 from kesip.core.views.generic import require_perm
 from kesip.curriculum.views.common import scoped_or_404
@@ -168,39 +167,14 @@ def representative_invite(request, pk, rep_pk):
     """Invite the representative to Kesip: on accepting, the new account is linked to this learner."""
     student, rep = _representative(request.user, pk, rep_pk)
     back = HttpResponseRedirect(reverse("wbl:student_representatives", args=[student.pk]))
-    if not rep.email:
-        messages.error(request, _("Give the representative's e-mail first: the invitation is sent there."))
+    try:
+        link = invitations.invite_representative(rep, request.user, request.build_absolute_uri)
+    except RuleViolation as refusal:
+        if refusal.code == "core.invitation.user":
+            messages.info(request, refusal.message)
+        else:
+            messages.error(request, refusal.message)
         return back
-    if rep.user_id:
-        messages.info(request, _("%(person)s already signs in to Kesip.") % {"person": rep.full_name})
-        return back
-    if not rep.is_active:
-        messages.error(request, _("Activate the representative first."))
-        return back
-    last, _sep, first = rep.full_name.partition(" ")
-    with transaction.atomic():
-        invitation = Invitation.objects.filter(
-            institution=student.institution, email__iexact=rep.email, role=Role.LEGAL_REPRESENTATIVE, accepted_at__isnull=True
-        ).first() or Invitation.objects.create(
-            institution=student.institution,
-            email=rep.email,
-            first_name=first or last,
-            last_name=last,
-            role=Role.LEGAL_REPRESENTATIVE,
-            invited_by=request.user,
-        )
-    link = request.build_absolute_uri(reverse("core:accept_invitation", args=[invitation.token]))
-    send_mail(
-        _("Invitation to Kesip"),
-        _(
-            "%(institution)s invites you to Kesip as the legal representative of %(learner)s: you will see the "
-            "learner's work-based learning and answer the consent to it. Open this link to create your login: %(link)s"
-        )
-        % {"institution": student.institution, "learner": student, "link": link},
-        None,
-        [rep.email],
-        fail_silently=True,
-    )
     messages.success(request, _("Invitation created. Send this link to %(email)s: %(link)s") % {"email": rep.email, "link": link})
     return back
 
