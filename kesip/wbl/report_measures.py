@@ -28,21 +28,27 @@ M = ImprovementMeasure
 MAX_EXTRA = 50
 
 
-def measure_violations(measure, today=None):
+def common_violations(measure, today):
+    """What any measure needs (an improvement measure, a measure of the year's plan): what, who, and a day once done."""
     found = []
     if not (measure.text or "").strip():
         found.append(RuleViolation("wbl.measure.text", _("Say what the measure is."), "", "text"))
     if not (measure.responsible or "").strip():
         found.append(RuleViolation("wbl.measure.responsible", _("Name who is responsible."), "", "responsible"))
-    if measure.status == M.Status.DONE:
+    if measure.status == "done":
         if measure.done_on is None:
             found.append(RuleViolation("wbl.measure.done_on", _("Say when the measure was done."), "", "done_on"))
-        elif measure.done_on > (today or today_()):
+        elif measure.done_on > today:
             found.append(RuleViolation("wbl.measure.done_on", _("A measure is done on a day that has come."), "", "done_on"))
     elif measure.done_on is not None:
         found.append(
             RuleViolation("wbl.measure.done_on", _("Only a measure that is done has a date of completion."), "", "done_on")
         )
+    return found
+
+
+def measure_violations(measure, today=None):
+    found = common_violations(measure, today or today_())
     start, _end = period(measure.report.academic_year)
     if measure.due_on and measure.due_on < start:
         found.append(

@@ -27,11 +27,9 @@ def year_start(academic_year):
 
 
 def violations(measure, today):
-    found = []
-    if not (measure.text or "").strip():
-        found.append(RuleViolation("wbl.measure.text", _("Say what the measure is."), "", "text"))
-    if not (measure.responsible or "").strip():
-        found.append(RuleViolation("wbl.measure.responsible", _("Name who is responsible."), "", "responsible"))
+    from kesip.wbl.report_measures import common_violations
+
+    found = common_violations(measure, today)
     if measure.academic_year is None or not 2000 <= measure.academic_year <= 2100:
         found.append(
             RuleViolation("wbl.measure.year", _("Give the academic year as four digits, e.g. 2025."), "", "academic_year")
@@ -45,15 +43,6 @@ def violations(measure, today):
                 "",
                 "due_on",
             )
-        )
-    if measure.status == M.Status.DONE:
-        if measure.done_on is None:
-            found.append(RuleViolation("wbl.measure.done_on", _("Say when the measure was done."), "", "done_on"))
-        elif measure.done_on > today:
-            found.append(RuleViolation("wbl.measure.done_on", _("A measure is done on a day that has come."), "", "done_on"))
-    elif measure.done_on is not None:
-        found.append(
-            RuleViolation("wbl.measure.done_on", _("Only a measure that is done has a date of completion."), "", "done_on")
         )
     if measure.employer_id:
         e = measure.employer
