@@ -234,10 +234,27 @@ def test_the_whole_journey_from_the_agreement_to_the_annual_report(live_server, 
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
     assert shows(pdf.body(), order.number, first.last_name, second.last_name, third.last_name, t.e1.name)
 
+    # The first employer's head appointed the mentor for the whole term (п. 2, п. 10; VR-39): recorded from paper.
+    ours = [placements[first.pk], placements[second.pk]]
+    page.goto(base + f"/wbl/orders/mentor/?employer={t.e1.pk}")
+    page.wait_for_selector("#mentor-form")
+    for p in ours:
+        page.check(f"#pick-{p.pk}")
+    page.fill("#mentor-form input[name=dated]", day(FIRST - datetime.timedelta(days=7)))
+    page.click("#mentor-form button[type=submit]")
+    page.wait_for_selector("#order-status")
+    page.click("#order-steps >> text=Sign")
+    page.wait_for_selector("#sign-form")
+    page.fill("#id_signatory_name", "Төрөкулов М.")
+    page.fill("#id_signatory_position", "Директор")
+    page.fill("#id_signed_on", day(FIRST - datetime.timedelta(days=7)))
+    page.click("#sign-form button[type=submit]")
+    page.wait_for_selector("#order-status:has-text('Signed')")
+    assert Order.objects.filter(kind="mentor", status="signed", employer=t.e1).exists()
+
     # 3. The briefings of the two learners at the first employer, recorded from the paper log; both start.
     page.goto(base + f"/wbl/groups/{t.group.pk}/employers/{t.e1.pk}/briefings/")
     page.wait_for_selector("#group-briefing-form")
-    ours = [placements[first.pk], placements[second.pk]]
     for kind in ("institution", "safety", "local_documents"):
         page.select_option("#group-briefing-form select[name=group-kind]", kind)
         page.fill("#group-briefing-form input[name=group-held_on]", day(FIRST))
