@@ -22,6 +22,7 @@ CONCERNS = (
     "consent",
     "employer_briefings",
     "support_measures",
+    "glossary",
 )
 
 urlpatterns = []
