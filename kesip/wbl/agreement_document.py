@@ -244,6 +244,12 @@ def build(agreement, language):
                     if agreement.form == WblForm.DUAL and agreement.employer_is_customer
                     else "",
                 ),
+                (
+                    _("Working curriculum and calendar schedule"),
+                    _("agreed with the employer on %(day)s (п. 20)") % {"day": docs.day(agreement.curriculum_agreed_on)}
+                    if agreement.form == WblForm.DUAL and agreement.curriculum_agreed_on
+                    else "",
+                ),
                 (_("Individual training schedule"), agreement.individual_schedule),
                 (_("Employment of the graduate"), agreement.employment_clause),
             ]

@@ -6,6 +6,8 @@ there a signed agreement in force with the employer for the form, profession and
 `warnings()` what only warns (Soft). Every violation names its source in the rulebook.
 """
 
+import datetime
+
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils.translation import gettext as _
 
@@ -338,6 +340,21 @@ def content_violations(agreement, rules, specialties=None):
                     _("In dual training the employer is the customer of the training of specialists: say so in the agreement."),
                     _source(rules, code),
                     "employer_is_customer",
+                )
+            )
+        if not agreement.curriculum_agreed_on:
+            found.append(
+                RuleViolation(
+                    code,
+                    _("In dual training the employer agrees the working curriculum and the calendar schedule: give the day."),
+                    _source(rules, code),
+                    "curriculum_agreed_on",
+                )
+            )
+        elif agreement.curriculum_agreed_on > datetime.date.today():
+            found.append(
+                RuleViolation(
+                    code, _("The agreement cannot be dated in the future."), _source(rules, code), "curriculum_agreed_on"
                 )
             )
         if not agreement.individual_schedule.strip():

@@ -67,6 +67,7 @@ AGREEMENT_FIELDS = [
     "learner",
     "legal_representative",
     "employer_is_customer",
+    "curriculum_agreed_on",
     "individual_schedule",
     "employment_clause",
 ]

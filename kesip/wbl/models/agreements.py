@@ -92,6 +92,12 @@ class Agreement(InstitutionScoped):
         default=False,
         help_text=_("Dual training: the employer orders the training of specialists for its own activity (п. 16, 17)."),
     )
+    curriculum_agreed_on = models.DateField(
+        _("working curriculum and calendar schedule agreed on"),
+        null=True,
+        blank=True,
+        help_text=_("Dual training: the day the employer agreed the working curriculum and the calendar schedule (п. 20)."),
+    )
     individual_schedule = models.TextField(_("individual training schedule"), blank=True)
     employment_clause = models.TextField(_("employment of the graduate"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)

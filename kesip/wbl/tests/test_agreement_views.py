@@ -355,6 +355,7 @@ def test_the_agreement_document_in_pdf_and_docx(client, login, lang):
 
     t = college()
     agreement = current(t, form="dual", learner=t.students[0], employer_is_customer=True,
+                        curriculum_agreed_on=datetime.date(2024, 12, 20),
                         individual_schedule="Индивидуальный график: пн–ср",
                         employment_clause="Выпускник принимается на работу", theory_percent=30, practice_percent=70,
                         specialties=[t.specialty])  # fmt: skip

@@ -142,7 +142,13 @@ def test_party_count_follows_the_institutions_mapping_for_the_form():
     three = draft(t, learner=t.students[0])
     assert [v.code for v in agreement_rules.signing_violations(three)] == ["wbl.agreement.min_parties"]
     # Dual: 3 parties by default.
-    dual = dict(form="dual", employer_is_customer=True, individual_schedule="График", employment_clause="Трудоустройство")
+    dual = dict(
+        form="dual",
+        employer_is_customer=True,
+        curriculum_agreed_on=datetime.date(2024, 12, 20),
+        individual_schedule="График",
+        employment_clause="Трудоустройство",
+    )
     violations = agreement_rules.signing_violations(draft(t, **dual))
     assert [v.code for v in violations] == ["wbl.agreement.min_parties"] and "п. 12" in violations[0].source
     assert agreement_rules.signing_violations(draft(t, learner=t.students[0], **dual)) == []
@@ -156,7 +162,12 @@ def test_a_learner_under_18_on_the_first_day_needs_the_legal_representative():
     t = college()
     learner = t.students[0]
     dual = dict(
-        form="dual", employer_is_customer=True, individual_schedule="График", employment_clause="Трудоустройство", learner=learner
+        form="dual",
+        employer_is_customer=True,
+        curriculum_agreed_on=datetime.date(2024, 12, 20),
+        individual_schedule="График",
+        employment_clause="Трудоустройство",
+        learner=learner,
     )
     learner.birth_date = datetime.date(2007, 2, 1)  # 18 on the first day
     learner.save()
@@ -201,7 +212,8 @@ def test_a_linked_wbl_programme_of_the_same_form_is_the_agreed_programme():
     )
     assert agreement_rules.signing_violations(draft(t, agreed_programme="", wbl_programme=programme)) == []
     dual = draft(t, agreed_programme="", wbl_programme=programme, form="dual", learner=t.students[0],
-                 employer_is_customer=True, individual_schedule="График", employment_clause="Трудоустройство")  # fmt: skip
+                 employer_is_customer=True, curriculum_agreed_on=datetime.date(2024, 12, 20), individual_schedule="График",
+                 employment_clause="Трудоустройство")  # fmt: skip
     assert [v.code for v in agreement_rules.signing_violations(dual)] == ["wbl.agreement.programme"]
 
 
@@ -211,10 +223,14 @@ def test_dual_training_needs_the_individual_schedule_and_the_employment_clause()
     found = agreement_rules.signing_violations(dual)
     assert [(v.code, v.field) for v in found] == [
         ("wbl.agreement.dual_clauses", "employer_is_customer"),
+        ("wbl.agreement.dual_clauses", "curriculum_agreed_on"),
         ("wbl.agreement.dual_clauses", "employment_clause"),
     ]
     assert "п. 16, 19" in found[0].source
     dual.employer_is_customer = True  # VR-23: the employer is the customer of the training (п. 16)
+    dual.curriculum_agreed_on = datetime.date.today() + datetime.timedelta(days=1)  # not yet
+    assert "curriculum_agreed_on" in [v.field for v in agreement_rules.signing_violations(dual)]
+    dual.curriculum_agreed_on = datetime.date.today()  # the employer agreed the curriculum and the calendar (п. 20)
     dual.individual_schedule, dual.employment_clause = "", "Выпускник будет принят на работу"
     agreements.save_agreement(dual, t.admin)
     assert [v.field for v in agreement_rules.signing_violations(dual)] == ["individual_schedule"]
@@ -226,6 +242,7 @@ def test_dual_practice_share_below_the_institutions_threshold_only_warns():
         form="dual",
         learner=t.students[0],
         employer_is_customer=True,
+        curriculum_agreed_on=datetime.date(2024, 12, 20),
         individual_schedule="График",
         employment_clause="Трудоустройство",
     )

@@ -200,8 +200,8 @@ class AgreementForm(forms.ModelForm):
 
     field_order = ["kind", "employer", "form", "specialties", "number", "concluded_on", "starts_on", "ends_on", "places",
                    "theory_percent", "practice_percent", "agreed_programme", "wbl_programme", "learner",
-                   "legal_representative", "employer_is_customer", "individual_schedule", "employment_clause",
-                   "obligations"]  # fmt: skip
+                   "legal_representative", "employer_is_customer", "curriculum_agreed_on", "individual_schedule",
+                   "employment_clause", "obligations"]  # fmt: skip
 
     class Meta:
         model = Agreement
@@ -211,6 +211,7 @@ class AgreementForm(forms.ModelForm):
             "concluded_on": DATE,
             "starts_on": DATE,
             "ends_on": DATE,
+            "curriculum_agreed_on": DATE,
             "agreed_programme": forms.Textarea(attrs={"rows": 3}),
             "obligations": forms.Textarea(attrs={"rows": 3}),
             "individual_schedule": forms.Textarea(attrs={"rows": 3}),
