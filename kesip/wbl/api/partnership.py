@@ -6,6 +6,7 @@ institution's record answers 404. An employer's people write only their employer
 
 import datetime
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.decorators import action
@@ -109,7 +110,7 @@ class NeedViewSet(core_api.ScopedViewSet):
             raise PermissionDenied
         raw = request.query_params.get("year", "")
         if raw and not (raw.isdigit() and len(raw) == 4):
-            raise ValidationError({"year": ["Give the academic year as four digits, e.g. 2025."]})
+            raise ValidationError({"year": [_("Give the academic year as four digits, e.g. 2025.")]})
         year = int(raw) if raw else academic_year_of(datetime.date.today())
         rows, total = partnership.needs_analysis(ids, year)
         evaluations = partnership.evaluation_summary(ids, year)
