@@ -96,7 +96,8 @@ class Official:
     dated: datetime.date | None = None
     place: str = ""
     subtitle: str = ""
-    letterhead: tuple | None = None  # (name, address): another letterhead than the institution's (an employer's)
+    letterhead: tuple | None = None  # (name, address, …): another letterhead than the institution's (an employer's)
+    logo: bytes = b""  # a PNG or JPEG printed at the left of the letterhead (the employer's, F2)
     blocks: list = field(default_factory=list)
     signatures: list = field(default_factory=list)  # (position, name) pairs
     qr_url: str = ""
@@ -115,6 +116,10 @@ class Official:
             return [line for line in self.letterhead if line]
         return [institution_name(self.institution, self.language), getattr(self.institution, "legal_address", "")]
 
+    @property
+    def logo_type(self):
+        return "png" if self.logo.startswith(b"\x89PNG") else "jpeg"
+
 
 def qr_png(url, box_size=4):
     import qrcode
@@ -129,8 +134,11 @@ def _pdf(official):
     from weasyprint import HTML
 
     qr = base64.b64encode(qr_png(official.qr_url)).decode() if official.qr_url else ""
+    logo = base64.b64encode(official.logo).decode() if official.logo else ""
     with translation.override(official.language):
-        html = render_to_string("core/official_document.html", {"doc": official, "qr": qr, "LANGUAGE_CODE": official.language})
+        html = render_to_string(
+            "core/official_document.html", {"doc": official, "qr": qr, "logo": logo, "LANGUAGE_CODE": official.language}
+        )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
@@ -150,6 +158,10 @@ def _docx_bytes(official):
     section.left_margin, section.right_margin, section.top_margin, section.bottom_margin = Cm(2.5), Cm(1.5), Cm(1.5), Cm(1.5)
     style = doc.styles["Normal"]
     style.font.name, style.font.size = "DejaVu Sans", Pt(10)
+    if official.logo:
+        p = doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.add_run().add_picture(io.BytesIO(official.logo), height=Cm(2))
     for i, line in enumerate(official.letterhead_lines):
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -25,6 +25,23 @@ from kesip.core.roles import AUTHORITY_ROLES, EMPLOYER_ROLES, Role
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class StoredFileInput(forms.ClearableFileInput):
+    """A file input that names the file already stored and links it to the page that serves it to those allowed
+    (`link`), never to the media storage, which Kesip does not serve to anyone."""
+
+    template_name = "core/widgets/stored_file_input.html"
+
+    def __init__(self, attrs=None, link=""):
+        super().__init__(attrs)
+        self.link = link
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["link"] = self.link
+        context["widget"]["file_name"] = str(value.name).rsplit("/", 1)[-1] if value and hasattr(value, "name") else ""
+        return context
+
+
 class ScopedModelForm(forms.ModelForm):
     """A form for an institution's record.
 

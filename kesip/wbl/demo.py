@@ -13,8 +13,10 @@ Idempotent: once the lyceum has placements, nothing is loaded again.
 """
 
 import datetime
+import io
 import random
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,6 +34,7 @@ from kesip.wbl import (
     diary,
     employers,
     internships,
+    letterheads,
     orders,
     placements,
     programmes,
@@ -44,6 +47,7 @@ from kesip.wbl.models import (
     Briefing,
     DiaryEntry,
     EmployerBriefing,
+    EmployerLetterhead,
     EmployerPerson,
     LocalDocument,
     Placement,
@@ -217,6 +221,14 @@ def _load(pl8):
                 institution=pl8, employer=hosts[name], kind=kind, title=title, summary=summary, approved_on=D(2023, 1, 10)
             )
             employers.save_document(document, admin)
+    # The metal-construction company's letterhead (F2): its logo and requisites on the documents it issues.
+    letterheads.save_letterhead(
+        EmployerLetterhead(
+            employer=hosts["ОсОО «Кызыл-Кыя Металл Курулуш»"], logo=ContentFile(_logo_png("ККМК"), "kkmk-logo.png"),
+            details="Тел.: +996 3657 5 12 40 · info@kkmk.kg\nЭсептешүү эсеби 1280016001234567, «Айыл Банк» ААК, БИК 128001",
+        ),
+        admin,
+    )  # fmt: skip
     workplaces = {}
     for employer_name, rows in WORKPLACES.items():
         for row in rows:
@@ -433,6 +445,27 @@ def _load(pl8):
     demo_partnership.load(pl8)  # the hosts' needs for 2025–26 and evaluations of 2024–25
 
 
+def _logo_png(initials, size=240):
+    """A company logo for the demo: a steel-blue badge with an I-beam, a spark and the initials."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (size, size), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((8, 8, size - 8, size - 8), radius=36, fill="#24527a")
+    draw.rectangle((60, 44, 180, 62), fill="white")
+    draw.rectangle((110, 62, 130, 128), fill="white")
+    draw.rectangle((60, 128, 180, 146), fill="white")
+    draw.ellipse((160, 30, 196, 66), fill="#f28c28")
+    try:
+        font = ImageFont.truetype("DejaVuSans-Bold.ttf", 44)
+    except OSError:
+        font = ImageFont.load_default(size=44)
+    draw.text((size / 2, 186), initials, fill="white", font=font, anchor="mm")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def _parent(student):
     fathers = ["Асанбек", "Токтосун", "Мамат", "Бакыт", "Жумабек", "Кубат", "Нурбек", "Самат", "Эрмек", "Талант"]
     last = student.last_name[:-1] if student.sex == "F" and student.last_name.endswith("а") else student.last_name
@@ -554,7 +587,8 @@ def _internship(pl8, kkmk, teacher, people, head, user):
         diary.brief(p, user)
     diary.start(Placement.objects.get(pk=p.pk), user, on=D(2025, 6, 2))
     internships.record_outcome(Placement.objects.get(pk=p.pk), "successful", user, on=D(2025, 6, 13))
-    internships.issue_certificate(Placement.objects.get(pk=p.pk), "institution", D(2025, 6, 16), user, language="ky")
+    # On the enterprise's letterhead, with its logo (п. 43, F2).
+    internships.issue_certificate(Placement.objects.get(pk=p.pk), "employer", D(2025, 6, 16), user, language="ky")
 
 
 def _volunteer(pl8, organisation, memorandum, student, user):

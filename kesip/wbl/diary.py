@@ -608,6 +608,35 @@ def progress_annotations(today=None):
     }
 
 
+# --- The practical-classes journal of a group (F17; п. 56 item 10) ---------------------------------------------
+
+# A placement is in the journal from its referral order on: before it, nothing is kept in the diary.
+JOURNAL_STATUSES = (P.ORDERED, P.BRIEFED, P.ACTIVE, P.COMPLETED, P.ASSESSED, P.CLOSED)
+
+
+def journal_placements(user, group, employer_id=None):
+    """The journal's learners: each placement of the group the user sees, with its diary's counts (one query)."""
+    qs = (
+        Placement.objects.for_user(user, "view")
+        .filter(group=group, status__in=JOURNAL_STATUSES)
+        .select_related("student", "intern_staff", "employer", "mentor", "supervisor", "assessment")
+        .annotate(**progress_annotations())
+        .order_by("student__last_name", "student__first_name", "-starts_on", "pk")
+    )
+    return qs.filter(employer_id=employer_id) if employer_id else qs
+
+
+def journal_entries(user, group, employer_id=None):
+    """The journal's register: the days handed in (submitted or graded), newest first, with the supervisor's control."""
+    qs = (
+        DiaryEntry.objects.for_user(user, "view")
+        .filter(placement__group=group, placement__status__in=JOURNAL_STATUSES, status__in=COUNTED)
+        .select_related("placement__student", "placement__intern_staff", "placement__employer", "checked_by")
+        .order_by("-date", "placement__student__last_name", "pk")
+    )
+    return qs.filter(placement__employer_id=employer_id) if employer_id else qs
+
+
 def overdue_warnings(placement, waiting_overdue, book=None):
     days = settings_for(placement.institution).diary_grading_days
     warning = rules.overdue_warning(waiting_overdue, days, rulebook(placement.institution) if book is None else book)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kesip.core import documents as docs
+from kesip.wbl import letterheads
 from kesip.wbl.models import DiaryEntry
 
 
@@ -76,9 +77,12 @@ def _passport(placement, *extra):
     )
 
 
-def _employer_letterhead(placement):
-    e = placement.employer
-    return (e.name, e.address)
+def _letterhead(placement, letterhead):
+    """The keyword arguments of the letterhead: the employer's (with its logo, F2) or the institution's."""
+    if letterhead != "employer":
+        return {"letterhead": None}
+    lines, logo = letterheads.letterhead_of(placement.employer)
+    return {"letterhead": lines, "logo": logo}
 
 
 def _head_of_employer(placement):
@@ -173,7 +177,7 @@ def review_document(placement, sums, scale, language, letterhead="employer"):
         title=_("Review on the completion of work-based learning"),
         subtitle=placement.kind_label,
         dated=placement.reviewed_on,
-        letterhead=_employer_letterhead(placement) if letterhead == "employer" else None,
+        **_letterhead(placement, letterhead),
         blocks=blocks,
         signatures=[
             (_("Mentor"), placement.mentor.short_name if placement.mentor_id else ""),
@@ -191,7 +195,7 @@ def characterisation_document(placement, language, letterhead="employer"):
         title=_("Characterisation of the learner"),
         subtitle=str(placement.learner),
         dated=placement.reviewed_on,
-        letterhead=_employer_letterhead(placement) if letterhead == "employer" else None,
+        **_letterhead(placement, letterhead),
         blocks=[_passport(placement), docs.paragraph(placement.characterisation or "—")],
         signatures=[
             (_("Mentor"), placement.mentor.short_name if placement.mentor_id else ""),

@@ -3,10 +3,11 @@ only collects the values, and the step's refusals come back beside the field the
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kesip.core.forms import DATE
+from kesip.core.forms import DATE, StoredFileInput
 from kesip.core.models import StaffMember
 from kesip.wbl import diary, diary_rules
 from kesip.wbl.models import AssessmentMethod, Briefing, DiaryEntry, EmployerPerson, LocalDocument
@@ -33,13 +34,15 @@ class EntryForm(forms.ModelForm):
             "task": forms.TextInput(attrs={"autocomplete": "off"}),
             "work_done": forms.Textarea(attrs={"rows": 3}),
             "hours": forms.NumberInput(attrs={"step": "0.5", "min": "0.5", "max": "12", "inputmode": "decimal"}),
-            "attachment": forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTACHMENT}),
+            "attachment": StoredFileInput(attrs={"accept": ACCEPT_ATTACHMENT}),
         }
         help_texts = {"attachment": _("A photo of the work or a scanned document: JPEG, PNG, HEIC, WEBP or PDF, up to 10 MB.")}
 
     def __init__(self, *args, placement=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.placement = placement
+        if self.instance.pk:
+            self.fields["attachment"].widget.link = reverse("wbl:diaryentry_attachment", args=[self.instance.pk])
         self.fields["date"].widget.attrs.update({"min": placement.starts_on.isoformat(), "max": placement.ends_on.isoformat()})
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("date", diary.default_day(placement))

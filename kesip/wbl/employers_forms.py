@@ -7,14 +7,15 @@ check the rules and save in one transaction.
 
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kesip.core.forms import DATE
+from kesip.core.forms import DATE, StoredFileInput
 from kesip.core.models import Specialty, User
 from kesip.core.models.rulebook import localize_clause
 from kesip.core.roles import EMPLOYER_ROLES
 from kesip.wbl import employers, open_questions
-from kesip.wbl.models import EmployerPerson, LocalDocument, WblSettings, Workplace
+from kesip.wbl.models import EmployerLetterhead, EmployerPerson, LocalDocument, WblSettings, Workplace
 
 
 class UserChoice(forms.ModelChoiceField):
@@ -77,7 +78,22 @@ class DocumentForm(EmployerBound):
         super().__init__(*args, **kwargs)
         self.fields["file"].validators.append(employers.validate_upload)
         self.fields["file"].help_text = employers.UPLOAD_HELP
-        self.fields["file"].widget.attrs["accept"] = ",".join(f".{e}" for e in employers.UPLOAD_SIGNATURES)
+        link = reverse("wbl:localdoc_file", args=[self.instance.pk]) if self.instance.pk else ""
+        self.fields["file"].widget = StoredFileInput({"accept": ",".join(f".{e}" for e in employers.UPLOAD_SIGNATURES)}, link)
+
+
+class LetterheadForm(EmployerBound):
+    """The employer's letterhead (F2): a logo, the lines under the name, whether the INN / BIN is printed."""
+
+    class Meta:
+        model = EmployerLetterhead
+        fields = ["logo", "details", "show_tax_id"]
+        widgets = {"details": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        link = reverse("wbl:employer_letterhead_logo", args=[self.employer.pk]) if self.instance.pk else ""
+        self.fields["logo"].widget = StoredFileInput({"accept": "image/png,image/jpeg"}, link)
 
 
 class WorkplaceForm(EmployerBound):

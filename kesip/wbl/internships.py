@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from kesip.core import documents
 from kesip.core.pdf import DOCUMENT_LANGUAGES
 from kesip.core.rules import RuleViolation
-from kesip.wbl import common
+from kesip.wbl import common, letterheads
 from kesip.wbl import internship_rules as rules
 from kesip.wbl.models import Certificate, InternshipSite, Order, OrderLine, Placement, VolunteerRecognition, WblForm
 
@@ -353,8 +353,9 @@ def certificate_official(certificate, language, qr_url, sites=None, copy_note=""
     institution = certificate.institution
     sites = site_context(placement) if sites is None else sites
     employer = placement.employer
+    logo = b""
     if certificate.letterhead == Certificate.Letterhead.EMPLOYER:
-        letterhead = (employer.name, employer.address, f"{_('INN / BIN')}: {employer.tax_id}" if employer.tax_id else "")
+        letterhead, logo = letterheads.letterhead_of(employer)  # F2: the enterprise's letterhead, with its logo
         signatures = [_head_of(employer)]
     else:
         letterhead = None
@@ -413,6 +414,7 @@ def certificate_official(certificate, language, qr_url, sites=None, copy_note=""
         number=certificate.number,
         dated=certificate.issued_on,
         letterhead=letterhead,
+        logo=logo,
         blocks=blocks,
         signatures=signatures,
         qr_url=qr_url,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from kesip.core import documents
 from kesip.core.models.rulebook import localize_clause
-from kesip.wbl import bases, common
+from kesip.wbl import bases, common, letterheads
 from kesip.wbl import order_rules as rules
 from kesip.wbl.models import EmployerPerson, Order, PracticeType
 
@@ -339,12 +339,14 @@ def build(order, lines, language, extract=False):
                 [_("Surname, first name"), _("Signature"), _("Date")], [[p, "", ""] for p in people], widths=[50, 25, 25]
             )
         )
-    letterhead = (employer.name, employer.address) if employer is not None else None
+    letterhead, logo = None, b""
     address = employer.address if employer is not None else order.institution.legal_address
     base = bases.base_of(employer)
     if base is not None:  # the head of the institution's own base issues it: the institution's letterhead, then the base
         address = base.address or order.institution.legal_address
         letterhead = (documents.institution_name(order.institution, language), base.name, address)
+    elif employer is not None:  # the employer's own letterhead, with its logo (F2)
+        letterhead, logo = letterheads.letterhead_of(employer)
     return documents.Official(
         institution=order.institution,
         title=_("Extract from the order") if extract else _("Order"),
@@ -353,6 +355,7 @@ def build(order, lines, language, extract=False):
         dated=order.signed_on or order.dated,
         place=place_of(address),
         letterhead=letterhead,
+        logo=logo,
         blocks=blocks,
         signatures=[_signature(order)],
         footer=_footer(order, extract),

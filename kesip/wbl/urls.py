@@ -23,6 +23,7 @@ CONCERNS = (
     "employer_briefings",
     "support_measures",
     "glossary",
+    "letterheads",
 )
 
 urlpatterns = []

@@ -331,6 +331,7 @@ def wbl_api_objects_of(t):
         wbl.WblBase: t.base,
         wbl.EmployerBriefing: t.employer_briefing,
         wbl.SupportMeasure: t.support_measure,
+        wbl.EmployerLetterhead: t.letterhead,
         IssuedDocument: t.issued_document,
     }
 

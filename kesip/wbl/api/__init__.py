@@ -19,6 +19,8 @@ CONCERNS = (
     "evidence",
     "employer_briefings",
     "support_measures",
+    "letterheads",
+    "practice_journals",
 )
 
 

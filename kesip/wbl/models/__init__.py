@@ -9,7 +9,7 @@ from kesip.wbl.models.agreements import (
     WblForm,
 )
 from kesip.wbl.models.diary import DiaryEntry
-from kesip.wbl.models.employers import EmployerBriefing, EmployerPerson, LocalDocument, Workplace
+from kesip.wbl.models.employers import EmployerBriefing, EmployerLetterhead, EmployerPerson, LocalDocument, Workplace
 from kesip.wbl.models.engagement import Decision, Incentive, MentorRequest, PartTimeJob
 from kesip.wbl.models.events import EventAttendance, EventJuror, WblEvent
 from kesip.wbl.models.orders import NumberRegister, Order, OrderLine
@@ -32,6 +32,7 @@ from kesip.wbl.models.settings import WblSettings
 __all__ = [
     "SupportMeasure",
     "EmployerBriefing",
+    "EmployerLetterhead",
     "EmployerEvaluation",
     "EmployerNeed",
     "WblBase",

@@ -141,6 +141,98 @@ class LocalDocument(InstitutionScoped):
         return self.title
 
 
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LETTERHEAD_LINES = 4
+LETTERHEAD_LINE_LENGTH = 120
+
+
+def validate_letterhead_details(value):
+    """At most four lines of at most 120 characters: what fits under the name on an A4 letterhead."""
+    lines = [line for line in (value or "").splitlines() if line.strip()]
+    if len(lines) > LETTERHEAD_LINES:
+        raise ValidationError(
+            _("A letterhead has room for %(n)s lines under the name; this text has %(count)s.")
+            % {"n": LETTERHEAD_LINES, "count": len(lines)},
+            code="too_many_lines",
+        )
+    long = next((i for i, line in enumerate(lines, 1) if len(line.strip()) > LETTERHEAD_LINE_LENGTH), None)
+    if long is not None:
+        raise ValidationError(
+            _("Line %(line)s is longer than %(n)s characters.") % {"line": long, "n": LETTERHEAD_LINE_LENGTH},
+            code="line_too_long",
+        )
+
+
+def validate_logo(upload):
+    """A PNG or JPEG picture of at most 2 MB and 32–5000 pixels a side, whose content is a picture."""
+    from django.core.files.uploadedfile import UploadedFile
+    from PIL import Image, UnidentifiedImageError
+
+    if not getattr(upload, "_committed", True):  # a model's file field holding a new upload (a form's full_clean)
+        upload = upload.file
+    if not isinstance(upload, UploadedFile):
+        return  # a logo already stored is not checked again
+    if upload.size > LOGO_MAX_BYTES:
+        raise ValidationError(_("The logo is larger than 2 MB."), code="file_too_large")
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            kind, (width, height) = image.format, image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError(_("The logo is not a readable PNG or JPEG picture."), code="file_content") from None
+    finally:
+        upload.seek(0)
+    if kind not in ("PNG", "JPEG"):
+        raise ValidationError(_("Upload the logo as a PNG or JPEG picture."), code="file_type")
+    if min(width, height) < 32 or max(width, height) > 5000:
+        raise ValidationError(
+            _("The logo is %(width)s × %(height)s pixels; each side must be 32 to 5000 pixels.")
+            % {"width": width, "height": height},
+            code="file_size",
+        )
+
+
+class EmployerLetterhead(InstitutionScoped):
+    """The employer's letterhead (F2): the logo and the lines printed under its name on the documents it issues
+    — the internship certificate on the enterprise's letterhead (п. 43), the mentor's review and characterisation,
+    the employer's orders."""
+
+    employer = models.OneToOneField(
+        "core.Employer", on_delete=models.CASCADE, related_name="letterhead", verbose_name=_("employer")
+    )
+    logo = models.FileField(
+        _("logo"),
+        upload_to="wbl/letterheads/",
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("PNG or JPEG, at most 2 MB; printed at the left of the letterhead, 2 cm high."),
+    )
+    details = models.TextField(
+        _("lines under the name"),
+        blank=True,
+        validators=[validate_letterhead_details],
+        help_text=_("Up to four lines: phone, e-mail, bank details, a slogan. The name and address are printed above them."),
+    )
+    show_tax_id = models.BooleanField(_("print the INN / BIN"), default=True)
+    history = HistoricalRecords()
+
+    access_area = "wbl"
+    employer_path = "employer"
+
+    class Meta:
+        verbose_name = _("letterhead")
+        verbose_name_plural = _("letterheads")
+        ordering = ["employer"]
+
+    def __str__(self):
+        return str(_("Letterhead of %(employer)s") % {"employer": self.employer})
+
+    @property
+    def detail_lines(self):
+        return [line.strip() for line in self.details.splitlines() if line.strip()]
+
+
 class Workplace(InstitutionScoped):
     """Places an employer offers for WBL in a profession over a period (п. 2, п. 16, п. 57 items 4 and 10)."""
 

@@ -240,6 +240,8 @@ def test_a_local_document_uploads_a_real_file_and_refuses_a_wrong_one(client, lo
     document = LocalDocument.objects.get()
     download = client.get(url("localdoc_file", document.pk))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    form = client.get(url("localdoc_edit", document.pk)).content.decode()  # the stored file links to its download page
+    assert f'href="{url("localdoc_file", document.pk)}">rules' in form and "/media/" not in form
     login(site().admin)
     assert client.get(url("localdoc_file", document.pk)).status_code == 404
 

@@ -288,6 +288,8 @@ def add_wbl(t):
         topics="Жумуш ордунда окутуунун тартиби",
     )
     t.employer_briefing.attendees.add(t.person)
+    # The employer's letterhead (F2), printed on the documents it issues.
+    t.letterhead = m.EmployerLetterhead.objects.create(institution=inst, employer=employer, details="Тел.: 0312 000 000")
     # The year's plan of measures supporting the educational process, developed with the employer (п. 56 item 1).
     t.support_measure = m.SupportMeasure.objects.create(
         institution=inst, academic_year=2024, text="Насаатчылардын семинары", responsible="Методист", employer=employer

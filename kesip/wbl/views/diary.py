@@ -944,26 +944,15 @@ def group_practicejournal(request, pk):
     from kesip.core.models import StudyGroup
 
     group = scoped_or_404(StudyGroup, user, pk, "view", ("programme__specialty", "institution"))
-    placements = (
-        Placement.objects.for_user(user, "view")
-        .filter(group=group, status__in=LISTED)
-        .select_related("student", "employer", "mentor", "supervisor", "assessment")
-        .annotate(**diary.progress_annotations())
-        .order_by("student__last_name", "student__first_name", "-starts_on", "pk")
-    )
+    placements = list(diary.journal_placements(user, group))
     chosen = {}
     employers = sorted({(p.employer_id, p.employer.name) for p in placements}, key=lambda x: x[1])
     employer = request.GET.get("employer", "")
-    entries = (
-        DiaryEntry.objects.for_user(user, "view")
-        .filter(placement__group=group, placement__status__in=LISTED, status__in=diary.COUNTED)
-        .select_related("placement__student", "placement__employer", "checked_by")
-        .order_by("-date", "placement__student__last_name", "pk")
-    )
-    rows = list(placements)
+    entries = diary.journal_entries(user, group)
+    rows = placements
     if employer.isdigit():
         rows = [p for p in rows if p.employer_id == int(employer)]
-        entries = entries.filter(placement__employer_id=int(employer))
+        entries = diary.journal_entries(user, group, int(employer))
         chosen["employer"] = employer
     page = Paginator(entries, settings.KESIP_PAGE_SIZE).get_page(request.GET.get("page"))
     scale = journal.scale_for(group.institution)

@@ -30,7 +30,7 @@ from kesip.core.models import Employer, Institution, Invitation, Specialty
 from kesip.core.rules import RuleViolation
 from kesip.core.views.generic import history_entries, require_perm
 from kesip.curriculum.views.common import scoped_or_404 as _get
-from kesip.wbl import bases, open_questions, partnership
+from kesip.wbl import bases, letterheads, open_questions, partnership
 from kesip.wbl import employers as svc
 from kesip.wbl.common import WblInvalid, rulebook
 from kesip.wbl.employers_forms import DocumentForm, PersonForm, SettingsForm, WorkplaceForm
@@ -72,9 +72,10 @@ def employer_detail(request, pk):
     """Head, representative, mentors with their load, local documents, workplaces with free places, agreements,
     placements by status, and the warnings of the soft rules."""
     user = request.user
-    employer = _get(Employer, user, pk, "view", ("institution",))
+    employer = _get(Employer, user, pk, "view", ("institution", "letterhead"))
     today = datetime.date.today()
     rules = rulebook(employer.institution)
+    letterhead = getattr(employer, "letterhead", None)  # F2; a missing reverse one-to-one reads as None
     people = list(
         svc.with_current_load(EmployerPerson.objects.for_user(user).filter(employer=employer), today)
         .select_related("user")
@@ -141,6 +142,8 @@ def employer_detail(request, pk):
             "base": base,
             "can_edit_base": base is not None and bases.may_manage(user, base.institution_id),
             "briefings": svc.briefings_of(employer, user),
+            "letterhead": letterhead,
+            "letterhead_lines": letterheads.lines_of(employer, letterhead) if base is None else (),
             "can_brief": svc.may_brief(user, employer.institution_id),
         },
     )
