@@ -188,8 +188,11 @@ def _load(pl8):
     programme = group.programme
     component = Component.objects.get(module__programme=programme, code="ӨП")
     master = StaffMember.objects.filter(institution=pl8, user__username="pl8.teacher").first()
-    teacher_intern = StaffMember.objects.filter(institution=pl8, category="master").exclude(pk=master.pk).first() or (
-        StaffMember.objects.filter(institution=pl8, category="teacher").order_by("last_name").first()
+    # The intern: the teacher of welding technology (a special subject), else another master or the first teacher.
+    teacher_intern = (
+        StaffMember.objects.filter(institution=pl8, category="teacher", position__icontains="Ширетүү").first()
+        or StaffMember.objects.filter(institution=pl8, category="master").exclude(pk=master.pk).first()
+        or StaffMember.objects.filter(institution=pl8, category="teacher").order_by("last_name").first()
     )
     students = list(Student.objects.filter(group=group, status=Student.Status.ENROLLED).order_by("student_number", "pk"))
 
@@ -559,8 +562,8 @@ def _internship(pl8, kkmk, teacher, people, head, user):
         individual_programme="1. Жарым автоматтык MIG/MAG ширетүү жабдуулары менен таанышуу.\n2. Инвертордук аппараттарды "
                              "тууралоо.\n3. Металл конструкцияларды ширетүүнүн заманбап технологиялары.\n4. Окуу устаканасы "
                              "үчүн практикалык тапшырмаларды даярдоо.",
-        intern_education="Орто кесиптик, «Ширетүү өндүрүшү»", intern_experience="Өндүрүштүк окутуу чебери катары 9 жыл",
-        intern_position="Өндүрүштүк окутуунун чебери",
+        intern_education="Орто кесиптик, «Ширетүү өндүрүшү»", intern_experience="Ширетүү технологиясын окутуучу катары 9 жыл",
+        intern_position="Ширетүү технологиясы боюнча мугалим",
         internship_goals="Заманбап ширетүү жабдууларын өздөштүрүү жана окуу процессине киргизүү.",
         duration_reason="Кыска мөөнөттүү максаттуу стажировка: 2 жума, жабдуулардын 4 түрү боюнча.",
         supervisor=None, mentor=people["Бекмуратов"], consent_by="learner", consent_on=D(2025, 5, 19),

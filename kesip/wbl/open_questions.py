@@ -55,6 +55,11 @@ QUESTIONS = [
         "п. 56, item 12; п. 57, item 16",
     ),
     Question("dual_min_practice_percent", gettext_lazy("Which practice share makes practical forms primary? (VR-24)"), "п. 18"),
+    Question(
+        "employer_order_signer",
+        gettext_lazy("Who signs an employer's order in Kesip: the head's own login, or the representative for the head? (VR-38)"),
+        "п. 2; п. 10; п. 48",
+    ),
 ]
 SETTINGS_FIELDS = [q.field for q in QUESTIONS]
 

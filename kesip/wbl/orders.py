@@ -92,6 +92,15 @@ def is_representative(user, employer_id):
     return any(m.role == Role.EMPLOYER_REP and m.employer_id == employer_id for m in access.memberships(user))
 
 
+def is_head_login(user, employer_id):
+    """The user is the employer's head in Kesip: the login linked to its head among its people, working for it."""
+    if user is None or not getattr(user, "pk", None) or not employer_id:
+        return False
+    if not any(m.employer_id == employer_id and m.role in EMPLOYER_ROLES for m in access.memberships(user)):
+        return False
+    return EmployerPerson.objects.filter(employer_id=employer_id, is_head=True, is_active=True, user_id=user.pk).exists()
+
+
 def may_prepare(user, institution_id, employer_id=None):
     """Institution staff who change WBL records prepare any order; an employer's representative, its own orders."""
     if user is None or common.may(user, Order, "change", institution_id):
@@ -123,9 +132,12 @@ def sign_modes(order, user):
     modes = []
     if order.issued_by_employer:
         rep = is_representative(user, order.employer_id)
-        if rep:
+        head_login = is_head_login(user, order.employer_id)
+        # VR-38: the employer's head issues its orders; the institution's settings say whether its representative
+        # signs them in Kesip in the head's name or only the head's own login does.
+        if head_login or (rep and common.settings_for(order.institution).employer_order_signer == "representative"):
             modes.append(KESIP)
-        if rep or staff:
+        if rep or staff or head_login:
             modes.append(PAPER)
         if order.kind == K.MENTOR and (staff or head):
             modes.append(PRODUCTION)
@@ -770,6 +782,12 @@ def _signatory_violation(order, book):
             "At the institution's own base %(base)s the mentors are appointed by the head of the base (п. 10): "
             "sign the order as the head of the base."
         ) % {"base": base}
+        return RuleViolation("wbl.order.signatory", message, rules.source(book, rules.MENTOR_SIGNATORY), "signatory_name")
+    if order.issued_by_employer and common.settings_for(order.institution).employer_order_signer == "head":
+        message = _(
+            "The institution's WBL settings let only the employer's head sign its orders in Kesip, with their own login "
+            "(VR-38); the employer's representative or the institution may record that the head signed it on paper."
+        )
         return RuleViolation("wbl.order.signatory", message, rules.source(book, rules.MENTOR_SIGNATORY), "signatory_name")
     if order.kind == K.MENTOR:
         message = _(

@@ -71,6 +71,19 @@ class WblSettings(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("п. 18: practical forms are primary. A lower share only warns."),
     )
+    employer_order_signer = models.CharField(
+        _("an employer's order is signed in Kesip by"),
+        max_length=16,
+        choices=[
+            ("representative", _("the employer's authorised representative, in the head's name, or the head")),
+            ("head", _("only the head's own login")),
+        ],
+        default="representative",
+        help_text=_(
+            "VR-38: the employer's head issues its orders (п. 2, 10, 48). With “only the head”, the head's login "
+            "signs in Kesip and the representative records a signature on paper instead."
+        ),
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()

@@ -9,6 +9,7 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from kesip.core.roles import Role
 from kesip.core.rules import RuleViolation
@@ -351,6 +352,58 @@ def test_the_employer_representative_signs_the_mentor_appointment_in_the_name_of
     signed = orders.sign(draft, t.rep_user)
     assert (signed.signatory_name, signed.signatory_position) == (str(t.head_person), "Директор")
     assert signed.signed_by == t.rep_user and not signed.signed_outside
+
+
+def _head_login(t):
+    """The employer's head with a Kesip login of their own, linked to the head among the employer's people."""
+    user = f.member(Role.EMPLOYER_REP, institution=t.institution, employer=t.employer, first_name="Марат", last_name="Төрөкулов")
+    t.head_person.user = user
+    t.head_person.save()
+    return user
+
+
+def test_with_only_the_head_signing_the_representative_records_paper_and_the_heads_login_signs():
+    """VR-38 (п. 2, 10, 48): the institution's setting `employer_order_signer`. The default lets the representative
+    sign in the head's name; “head” leaves signing in Kesip to the head's own login."""
+    from kesip.wbl.models import WblSettings
+
+    t = college(learners=2)
+    head_user = _head_login(t)
+    draft = orders.prepare_mentor(t.employer, t.placements, t.rep_user)
+    assert orders.sign_modes(draft, t.rep_user) == [orders.KESIP, orders.PAPER]  # the default
+    assert orders.sign_modes(draft, head_user) == [orders.KESIP, orders.PAPER]
+    WblSettings.objects.create(institution=t.institution, employer_order_signer="head")
+    assert orders.sign_modes(draft, t.rep_user) == [orders.PAPER]
+    with pytest.raises(RuleViolation) as refusal:
+        orders.sign(draft, t.rep_user)
+    assert refusal.value.code == "wbl.order.signatory" and "only the employer's head" in refusal.value.message
+    assert Order.objects.get(pk=draft.pk).status == "draft"
+    # A login that is not linked to the head — or linked to a head no longer in office — does not sign either.
+    t.head_person.is_active = False
+    t.head_person.save()
+    assert orders.sign_modes(draft, head_user) == [orders.PAPER]
+    t.head_person.is_active = True
+    t.head_person.save()
+    signed = orders.sign(draft, head_user)
+    assert signed.signed_by == head_user and not signed.signed_outside
+    assert (signed.signatory_name, signed.signatory_position) == (str(t.head_person), "Директор")
+
+
+def test_the_order_says_who_signed_it_in_kesip_for_the_head():
+    from kesip.wbl import order_documents
+
+    t = college(learners=1)
+    by_rep = orders.sign(orders.prepare_mentor(t.employer, t.placements, t.rep_user), t.rep_user)
+    lines = list(by_rep.lines.all())
+    with translation.override("en"):
+        footer = order_documents.build(by_rep, lines, "en").footer
+    assert f"Signed in Kesip by {t.rep_user.display_name()} for {t.head_person}" in footer
+    t2 = college(learners=1)
+    head_user = _head_login(t2)
+    by_head = orders.sign(orders.prepare_mentor(t2.employer, t2.placements, t2.rep_user), head_user)
+    with translation.override("en"):
+        footer = order_documents.build(by_head, list(by_head.lines.all()), "en").footer
+    assert f"Signed in Kesip by {head_user.display_name()} on" in footer and " for " not in footer
 
 
 def test_staff_record_the_employer_heads_paper_signature_or_the_production_department_head():

@@ -78,6 +78,7 @@ def _pages(t):
         "training need": f"/wbl/training-needs/{t.trainingneed.pk}/",
         "placement": f"/wbl/placements/{t.placement.pk}/",
         "workplaces": "/wbl/workplaces/",
+        "wbl programme": f"/wbl/wblprogrammes/{t.wblprogramme.pk}/",
     }
 
 
@@ -93,7 +94,7 @@ def setup(world, login):
 
 
 # The pages that are not the role's (every other page opens for it).
-NOT_THEIRS = {"teacher": {"workplaces"}, "student": {"report", "need", "training need", "workplaces"}}
+NOT_THEIRS = {"teacher": {"workplaces"}, "student": {"report", "need", "training need", "workplaces", "wbl programme"}}
 
 
 @pytest.mark.parametrize("role", ["admin", "head", "teacher", "workshop", "employer", "mentor", "student", "analyst"])

@@ -198,6 +198,8 @@ def _detail(request, wp, status=200, **extra):
         "agreement_form": extra.pop("agreement_form", None) or AgreementForm(),
         "revision_form": extra.pop("revision_form", None) or RevisionForm(wp=wp),
         "versions": services.versions(wp),
+        # The link to the educational programme only for whom its page opens (the page's own check).
+        "can_open_programme": Programme.objects.for_user(request.user, "view").filter(pk=wp.programme_id).exists(),
         "languages": [("ky", "Кыргызча"), ("ru", "Русский"), ("kk", "Қазақша"), ("en", "English")],
         **_tables(snapshot),
     }
