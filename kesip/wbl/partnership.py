@@ -577,9 +577,18 @@ def people_choices(employer):
 
 def employer_panel(employer, user):
     """For the employer's page: its needs and evaluations (latest first) and what the user may add. Two queries."""
-    needs = list(EmployerNeed.objects.filter(employer=employer).select_related("specialty").order_by("-academic_year")[:10])
+    # What the user's scope shows (a career counsellor sees the employer, not its WBL records).
+    needs = list(
+        EmployerNeed.objects.for_user(user, "view")
+        .filter(employer=employer)
+        .select_related("specialty")
+        .order_by("-academic_year")[:10]
+    )
     evaluations = list(
-        EmployerEvaluation.objects.filter(employer=employer).select_related("programme").order_by("-academic_year")[:10]
+        EmployerEvaluation.objects.for_user(user, "view")
+        .filter(employer=employer)
+        .select_related("programme")
+        .order_by("-academic_year")[:10]
     )
     probe_need = EmployerNeed(institution_id=employer.institution_id, employer=employer)
     probe_ev = EmployerEvaluation(institution_id=employer.institution_id, employer=employer)

@@ -60,6 +60,21 @@ def test_the_list_expires_agreements_past_their_last_day_first(client, login):
     assert agreement.status == A.Status.EXPIRED
 
 
+def test_the_agreements_page_and_its_steps_expire_it_first_too(client, login):
+    """Opened straight from a link (not from the list), an agreement past its last day shows as expired, with no
+    amendment or termination offered, and its step pages send back instead of offering them."""
+    t = college()
+    agreement = signed(t, draft(t))  # ended on END, long ago
+    assert agreement.status == A.Status.ACTIVE
+    login(t.admin)
+    page = client.get(reverse("wbl:agreement_detail", args=[agreement.pk]))
+    assert page.status_code == 200 and "amend" not in page.context["steps"] and "terminate" not in page.context["steps"]
+    assert f'href="/wbl/agreements/{agreement.pk}/amend/"' not in page.content.decode()
+    agreement.refresh_from_db()
+    assert agreement.status == A.Status.EXPIRED and agreement.history.first().status == A.Status.EXPIRED
+    assert client.get(reverse("wbl:agreement_amend", args=[agreement.pk])).status_code == 302
+
+
 def test_the_list_filters_by_kind_status_and_employer(client, login):
     t = college()
     wbl = draft(t)

@@ -63,6 +63,7 @@ def _users(world):
         "mentor": t.mentor_user,
         "student": t.student_user,
         "analyst": world.analyst,
+        "counsellor": f.member(Role.CAREER_COUNSELLOR, institution=t.institution),
     }
 
 
@@ -79,6 +80,10 @@ def _pages(t):
         "placement": f"/wbl/placements/{t.placement.pk}/",
         "workplaces": "/wbl/workplaces/",
         "wbl programme": f"/wbl/wblprogrammes/{t.wblprogramme.pk}/",
+        "agreement": f"/wbl/agreements/{t.agreement.pk}/",
+        "base": f"/wbl/bases/{t.base.pk}/",
+        "mentors": "/wbl/mentors/",
+        "employer": f"/wbl/employers/{t.employer.pk}/",
     }
 
 
@@ -94,10 +99,21 @@ def setup(world, login):
 
 
 # The pages that are not the role's (every other page opens for it).
-NOT_THEIRS = {"teacher": {"workplaces"}, "student": {"report", "need", "training need", "workplaces", "wbl programme"}}
+NOT_THEIRS = {
+    "teacher": {"workplaces", "employer", "mentors"},
+    "workshop": {"employer"},
+    "employer": {"base"},
+    "mentor": {"base"},
+    "student": {"report", "need", "training need", "workplaces", "wbl programme", "agreement", "base", "employer", "mentors"},
+    # a career counsellor reads the employers (and their WBL page) and the programmes, not the WBL records
+    "counsellor": {"agreement", "base", "briefings", "closed briefings", "internships", "mentors", "need", "needs",
+                   "placement", "report", "training need", "training needs", "wbl programme", "workplaces"},
+}  # fmt: skip
 
 
-@pytest.mark.parametrize("role", ["admin", "head", "teacher", "workshop", "employer", "mentor", "student", "analyst"])
+@pytest.mark.parametrize(
+    "role", ["admin", "head", "teacher", "workshop", "employer", "mentor", "student", "analyst", "counsellor"]
+)
 def test_every_link_a_role_is_shown_opens_for_it(setup, role):
     t, users, login = setup
     client = login(users[role])

@@ -51,7 +51,17 @@ LANGUAGES = (("ky", "Кыргызча"), ("ru", "Русский"), ("kk", "Қа�
 
 
 def _agreement(user, pk, action="view"):
-    return _get(A, user, pk, action, SELECT)
+    """The agreement, its status brought up to today first (past its last day it has expired; signed and begun, it is
+    active), as the list does: a page or a step never works from a stale status."""
+    agreement = _get(A, user, pk, action, SELECT)
+    today = datetime.date.today()
+    due = (agreement.status in A.IN_FORCE and agreement.ends_on < today) or (
+        agreement.status == A.Status.SIGNED and agreement.starts_on <= today <= agreement.ends_on
+    )
+    if due:
+        agreements.expire_due(today, A.objects.filter(pk=agreement.pk))
+        agreement = _get(A, user, pk, action, SELECT)
+    return agreement
 
 
 def _url(name, *args):
@@ -483,7 +493,10 @@ def agreement_detail(request, pk):
             "expires_in": expiry_warning(agreement, today, wbl_settings.agreement_warning_days),
             "days_left": days_left(agreement, today),
             "languages": LANGUAGES,
-            "employer_url": agreement.employer.get_absolute_url(),
+            # the employer's WBL page, for whom it opens (its own check); the name is plain text for the others
+            "employer_url": _url("wbl:employer_detail", agreement.employer_id)
+            if Employer.objects.for_user(request.user, "view").filter(pk=agreement.employer_id).exists()
+            else "",
             # a link only for those the programme's own page lets in (a mentor reads the agreement, not the programme)
             "programme_url": _url("wbl:wblprogramme_detail", agreement.wbl_programme_id)
             if agreement.wbl_programme_id

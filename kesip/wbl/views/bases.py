@@ -105,6 +105,7 @@ def base_detail(request, pk):
             "title": str(base),
             "specialties": list(base.specialties.order_by("code")),
             "can_edit": bases.may_manage(request.user, base.institution_id),
+            "may_open_host": Employer.objects.for_user(request.user, "view").filter(pk=base.host_id).exists(),
             "counts": counts,
         },
     )

@@ -143,6 +143,8 @@ def employer_detail(request, pk):
             "can_edit_base": base is not None and bases.may_manage(user, base.institution_id),
             "briefings": svc.briefings_of(employer, user),
             "letterhead": letterhead,
+            # the lists of WBL records (part-time work, rewards, requests, workplaces, needs, evaluations) need view_wbl
+            "may_view_wbl": access.has_perm(user, "view_wbl"),
             "letterhead_lines": letterheads.lines_of(employer, letterhead) if base is None else (),
             "can_brief": svc.may_brief(user, employer.institution_id),
         },
@@ -308,6 +310,8 @@ def person_list(request):
     if request.GET.get("busy") == "1":
         qs, chosen["busy"] = qs.filter(current_placements__gt=0), "1"
     page = Paginator(qs, settings.KESIP_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = {p.employer_id for p in page.object_list}
+    open_employers = set(Employer.objects.for_user(user, "view").filter(pk__in=shown).values_list("pk", flat=True))
     limits = {}  # the rulebook depends on the country only: at most one query per country
     for p in page.object_list:
         country = p.institution.jurisdiction
@@ -326,6 +330,7 @@ def person_list(request):
             "query": urlencode(chosen),
             "many_institutions": len({e.institution_id for e in employers_in_scope}) > 1,
             "today": today,
+            "open_employers": open_employers,
         },
     )
 
