@@ -52,6 +52,21 @@ def letterhead_of(employer, letterhead=None):
     return lines_of(employer, letterhead), _logo_bytes(letterhead) if letterhead else b""
 
 
+def logo_response(letterhead):
+    """The stored logo as a picture (its type read from its first bytes); 404 without one or when it is missing."""
+    from django.http import FileResponse, Http404
+
+    if not letterhead.logo:
+        raise Http404
+    try:
+        handle = letterhead.logo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    png = handle.read(4) == b"\x89PNG"
+    handle.seek(0)
+    return FileResponse(handle, content_type="image/png" if png else "image/jpeg")
+
+
 def save_letterhead(letterhead, user):
     from kesip.wbl import employers as svc
 

@@ -6,7 +6,6 @@ a page printed on the letterhead. The same step as the page (`kesip.wbl.letterhe
 """
 
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -79,16 +78,7 @@ class EmployerLetterheadViewSet(SavingMixin, ProtectedDeleteMixin, core_api.Scop
     @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def logo(self, request, pk=None):
-        letterhead = self.get_object()
-        if not letterhead.logo:
-            raise Http404
-        try:
-            handle = letterhead.logo.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        png = handle.read(4) == b"\x89PNG"
-        handle.seek(0)
-        return FileResponse(handle, content_type="image/png" if png else "image/jpeg")
+        return letterheads.logo_response(self.get_object())
 
     @extend_schema(parameters=PARAMETERS, responses={200: FILE})
     @action(detail=True, methods=["get"], renderer_classes=[PdfRenderer, DocxRenderer, JSONRenderer])

@@ -7,7 +7,7 @@ host of the institution's own base, whose documents carry the institution's lett
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -75,16 +75,7 @@ def employer_letterhead(request, employer_pk):
 @require_GET
 def employer_letterhead_logo(request, employer_pk):
     """The logo, to those who see the employer."""
-    letterhead = _letterhead(_employer(request.user, employer_pk))
-    if not letterhead.logo:
-        raise Http404
-    try:
-        handle = letterhead.logo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    png = handle.read(4) == b"\x89PNG"
-    handle.seek(0)
-    return FileResponse(handle, content_type="image/png" if png else "image/jpeg")
+    return letterheads.logo_response(_letterhead(_employer(request.user, employer_pk)))
 
 
 @login_required
