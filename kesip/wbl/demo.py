@@ -18,7 +18,7 @@ import random
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kesip.core.models import Employer, Institution, Membership, StaffMember, Student, StudyGroup, User
 from kesip.core.roles import Role
@@ -175,9 +175,12 @@ def load():
     pl8 = Institution.objects.filter(inn="00307199510011").first()
     if pl8 is None:
         return []
-    if not Placement.objects.filter(institution=pl8).exists():
-        _load(pl8)
-    return demo_family.load(pl8)
+    # The texts Kesip writes into the records (order titles, the programme's normative base, reasons) in the lyceum's
+    # language, whatever language the command reports in.
+    with translation.override("ky"):
+        if not Placement.objects.filter(institution=pl8).exists():
+            _load(pl8)
+        return demo_family.load(pl8)
 
 
 def _load(pl8):
