@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from kesip.core.roles import Role
@@ -274,3 +275,21 @@ def test_a_visit_is_recorded_with_the_placements_seen_at_that_employer(client, l
     other = college()
     login(other.admin)
     assert client.get(reverse("wbl:visit_detail", args=[visit.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("lang", "titles"),
+    [
+        ("ru", ["Обучающийся и принимающая сторона", "Сроки и руководство", "Согласие на список обучения на рабочем месте"]),
+        ("ky", ["Билим алуучу жана кабыл алуучу", "Мөөнөттөр жана жетекчилик"]),
+        ("kk", ["Білім алушы және қабылдаушы тарап", "Мерзімдер және басшылық"]),
+    ],
+)
+def test_the_placement_forms_section_titles_are_in_the_readers_language(client, login, lang, titles):
+    t = college()
+    login(t.admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+    page = client.get("/wbl/placements/add/").content.decode()
+    for title in titles:
+        assert title in page, title
+    assert "Dates and supervision" not in page

@@ -20,8 +20,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as _noop
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 
 from kesip.core import access
@@ -265,14 +264,14 @@ def _show_invalid(form, refusal):
 
 SECTIONS = (
     (
-        _noop("Learner and host"),
+        gettext_noop("Learner and host"),
         ("student", "intern_staff", "employer", "workplace", "agreement", "wbl_programme", "component", "practice_type"),
     ),
-    (_noop("Dates and supervision"), ("starts_on", "ends_on", "hours", "supervisor", "mentor")),
-    (_noop("Consent to the WBL list (п. 56 item 5)"), ("consent_by", "consent_on", "legal_representative")),
-    (_noop("Dual training (п. 16–20)"), ("individual_schedule", "enterprise_timetable", "employment_promised")),
+    (gettext_noop("Dates and supervision"), ("starts_on", "ends_on", "hours", "supervisor", "mentor")),
+    (gettext_noop("Consent to the WBL list (п. 56 item 5)"), ("consent_by", "consent_on", "legal_representative")),
+    (gettext_noop("Dual training (п. 16–20)"), ("individual_schedule", "enterprise_timetable", "employment_promised")),
     (
-        _noop("Internship (п. 34–43)"),
+        gettext_noop("Internship (п. 34–43)"),
         (
             "intern_category",
             "internship_type",
@@ -286,9 +285,12 @@ SECTIONS = (
             "duration_reason",
         ),
     ),  # fmt: skip
-    (_noop("Apprenticeship (п. 44–49)"), ("apprenticeship_form", "outside_wbl_programme")),
-    (_noop("At the learner's own workplace (п. 21, 30)"), ("at_own_workplace", "conformity_note", "conformity_approved_on")),
-    (_noop("Note"), ("note",)),
+    (gettext_noop("Apprenticeship (п. 44–49)"), ("apprenticeship_form", "outside_wbl_programme")),
+    (
+        gettext_noop("At the learner's own workplace (п. 21, 30)"),
+        ("at_own_workplace", "conformity_note", "conformity_approved_on"),
+    ),
+    (gettext_noop("Note"), ("note",)),
 )
 
 
