@@ -591,6 +591,18 @@ def expire_due(today=None, agreements=None):
 
 
 @atomic_step
+def _refuse_ended(agreement, today):
+    """An agreement past its last day has expired, whether or not a page has recorded it yet: no step changes it."""
+    if agreement.ends_on < today:
+        raise RuleViolation(
+            "wbl.agreement.status",
+            _("The agreement ended on %(day)s: it has expired and is no longer amended or terminated.")
+            % {"day": agreement.ends_on.strftime("%d.%m.%Y")},
+            "",
+            "status",
+        )
+
+
 def terminate(agreement, on, reason, user, today=None):
     """End a signed or active agreement early, on `on` (not in the future), for a reason; returns warnings.
 
@@ -601,6 +613,7 @@ def terminate(agreement, on, reason, user, today=None):
     require(user, Agreement, "change", agreement)
     _institution_only(user, agreement)
     expect_status(agreement, A.IN_FORCE, _("Only a signed or active agreement can be terminated."))
+    _refuse_ended(agreement, today)
     found = []
     if not (reason or "").strip():
         found.append(RuleViolation("wbl.agreement.reason", _("Give the reason for the termination."), "", "reason"))
@@ -712,6 +725,7 @@ def amend(agreement, signed_on, effective_from, text, changes, user, number=None
     require(user, Agreement, "change", agreement)
     _institution_only(user, agreement)
     expect_status(agreement, A.IN_FORCE, _("Only a signed or active agreement is amended; change a draft directly."))
+    _refuse_ended(agreement, today)
     changes = dict(changes or {})
     found = []
     unknown = [k for k in changes if k not in AMENDABLE]

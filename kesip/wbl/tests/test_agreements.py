@@ -660,3 +660,24 @@ def test_two_simultaneous_additions_of_the_last_place_leave_one():
         thread.join()
     assert AgreementRosterEntry.objects.filter(agreement=agreement).count() == 3
     assert sum(isinstance(o, WblInvalid) for o in outcomes) == 1
+
+
+def test_an_agreement_past_its_last_day_is_not_amended_or_terminated_even_before_it_is_marked_expired():
+    """On its last day (END) an agreement is still amended; the day after, the steps refuse it though no page has
+    expired it yet, and nothing changes."""
+    t = college()
+    agreement = signed(t, draft(t))
+    assert agreement.status == A.Status.ACTIVE and agreement.ends_on == END
+    after = END + datetime.timedelta(days=1)
+    before = snapshot(agreement)
+    for step in (
+        lambda: agreements.terminate(agreement, END, "Причина", t.admin, today=after),
+        lambda: agreements.amend(agreement, END, END, "Изменение", {"places": 5}, t.admin, today=after),
+    ):
+        with pytest.raises(RuleViolation) as refused:
+            step()
+        assert "expired" in refused.value.message
+        assert snapshot(agreement) == before
+    agreements.amend(agreement, END, END, "Изменение", {"places": 5}, t.admin, today=END)
+    agreement.refresh_from_db()
+    assert agreement.places == 5
