@@ -90,6 +90,16 @@ def save_letterhead(letterhead, user):
     return letterhead
 
 
+def sample_response(request, employer, letterhead):
+    """The sample page as the request asks for it (`?format=pdf|docx&lang=…`), for the page and the API alike."""
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects([employer], "people")
+    return documents.render(
+        lambda language: sample_official(employer, language, letterhead), request, f"letterhead-{employer.pk}"
+    )
+
+
 def sample_official(employer, language, letterhead=None):
     """A page on the employer's letterhead with the blocks every document of the employer's has: the head signs."""
     with translation.override(language):

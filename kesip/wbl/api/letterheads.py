@@ -5,18 +5,15 @@ removes the logo. `GET …/{id}/logo/` answers the picture and `GET …/{id}/sam
 a page printed on the letterhead. The same step as the page (`kesip.wbl.letterheads.save_letterhead`).
 """
 
-from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.renderers import JSONRenderer
 
 from kesip.core import api as core_api
-from kesip.core import documents as docs
 from kesip.wbl import letterheads
-from kesip.wbl.api.documents import FILE, PARAMETERS, DocxRenderer, PdfRenderer
+from kesip.wbl.api.documents import document_action
 from kesip.wbl.api.employers import REFUSED, EmployerBoundSerializer, ProtectedDeleteMixin, SavingMixin
 from kesip.wbl.models import EmployerLetterhead
 from kesip.wbl.models.employers import validate_logo
@@ -58,6 +55,12 @@ class EmployerLetterheadSerializer(EmployerBoundSerializer):
         return super().validate(attrs)
 
 
+def _sample_page(request, pk):
+    """The sample of a letterhead the caller may see (the action has checked the scope)."""
+    letterhead = EmployerLetterhead.objects.select_related("employer__institution").get(pk=pk)
+    return letterheads.sample_response(request, letterhead.employer, letterhead)
+
+
 class EmployerLetterheadViewSet(SavingMixin, ProtectedDeleteMixin, core_api.ScopedViewSet):
     """The employers' letterheads, printed on the documents each employer issues."""
 
@@ -80,22 +83,12 @@ class EmployerLetterheadViewSet(SavingMixin, ProtectedDeleteMixin, core_api.Scop
     def logo(self, request, pk=None):
         return letterheads.logo_response(self.get_object())
 
-    @extend_schema(parameters=PARAMETERS, responses={200: FILE})
-    @action(detail=True, methods=["get"], renderer_classes=[PdfRenderer, DocxRenderer, JSONRenderer])
-    def sample(self, request, pk=None, format=None):
-        """A page printed on the letterhead, as the employer's documents begin."""
-        letterhead = self.get_object()
-        employer = letterhead.employer
-        prefetch_related_objects([employer], "people")
-        page_request = request._request
-        if format:  # `…/sample.docx` asks as `?format=docx` does
-            page_request.GET = page_request.GET.copy()
-            page_request.GET["format"] = format
-        return docs.render(
-            lambda language: letterheads.sample_official(employer, language, letterhead),
-            page_request,
-            f"letterhead-{employer.pk}",
-        )
+    sample = document_action(
+        lambda request, pk: _sample_page(request, pk),
+        "sample",
+        "sample",
+        "A page printed on the letterhead, as the employer's documents begin.",
+    )
 
 
 def register(router):

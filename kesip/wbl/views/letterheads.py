@@ -13,7 +13,6 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kesip.core import documents as docs
 from kesip.core.forms import add_violation
 from kesip.core.models import Employer
 from kesip.core.rules import RuleViolation
@@ -83,15 +82,7 @@ def employer_letterhead_logo(request, employer_pk):
 def employer_letterhead_sample(request, employer_pk):
     """A page on the letterhead as a PDF or DOCX (`?format=`, `?lang=`), before a document is issued on it."""
     employer = _employer(request.user, employer_pk)
-    letterhead = _letterhead(employer)
-    from django.db.models import prefetch_related_objects
-
-    prefetch_related_objects([employer], "people")
-    return docs.render(
-        lambda language: letterheads.sample_official(employer, language, letterhead),
-        request,
-        f"letterhead-{employer.pk}",
-    )
+    return letterheads.sample_response(request, employer, _letterhead(employer))
 
 
 urlpatterns = [
