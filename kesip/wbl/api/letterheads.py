@@ -64,7 +64,8 @@ def _sample_page(request, pk):
 class EmployerLetterheadViewSet(SavingMixin, ProtectedDeleteMixin, core_api.ScopedViewSet):
     """The employers' letterheads, printed on the documents each employer issues."""
 
-    queryset = EmployerLetterhead.objects.select_related("employer")
+    queryset = EmployerLetterhead.objects.all()
+    select_related = ("employer",)  # the lines print the employer's name, address and INN / BIN
     serializer_class = EmployerLetterheadSerializer
     filterset_fields = ["employer"]
     save_step = staticmethod(letterheads.save_letterhead)

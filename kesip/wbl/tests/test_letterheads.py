@@ -250,3 +250,30 @@ def test_the_api_refuses_a_bad_logo_and_hides_another_institution():
         assert api.get(url).status_code == 404
     assert api.patch(f"/api/v1/employer-letterheads/{pk}/", {"details": "x"}, format="json").status_code == 404
     assert api.get("/api/v1/employer-letterheads/").json()["count"] == 0
+
+
+# --- Query budgets ----------------------------------------------------------------------------------------------------
+
+
+def test_the_letterhead_pages_read_a_fixed_number_of_queries(client, login, django_assert_max_num_queries):
+    t = college()
+    set_letterhead(t)
+    login(t.admin)
+    base = f"/wbl/employers/{t.employer.pk}/letterhead/"
+    for url, budget in ((base, 12), (base + "logo/", 8), (base + "sample/?format=pdf&lang=ru", 12)):
+        with django_assert_max_num_queries(budget):
+            response = client.get(url)
+        assert response.status_code == 200, url
+
+
+@pytest.mark.parametrize("n", [2, 8])
+def test_the_letterheads_api_list_reads_a_fixed_number_of_queries(n, django_assert_max_num_queries):
+    t = college()
+    for i in range(n):
+        employer = f.EmployerFactory(institution=t.institution)
+        letterheads.save_letterhead(EmployerLetterhead(employer=employer, details=f"Тел. {i}"), t.admin)
+    api = APIClient()
+    api.force_authenticate(t.admin)
+    with django_assert_max_num_queries(8):
+        response = api.get("/api/v1/employer-letterheads/")
+    assert response.status_code == 200 and response.json()["count"] == n
