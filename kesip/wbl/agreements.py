@@ -560,6 +560,14 @@ def activate(agreement, user, today=None):
     return agreement
 
 
+def is_due(agreement, today=None):
+    """Whether `expire_due` would change the agreement today (past its last day, or signed and begun)."""
+    today = _today(today)
+    return (agreement.status in A.IN_FORCE and agreement.ends_on < today) or (
+        agreement.status == A.Status.SIGNED and agreement.starts_on <= today <= agreement.ends_on
+    )
+
+
 def expire_due(today=None, agreements=None):
     """Signed/active agreements past their last day expire; signed ones whose first day has come become active.
 

@@ -288,12 +288,9 @@ def _signature(order):
     return position, order.signatory_name or ("" if order.status == Order.Status.DRAFT else "—")
 
 
-def _same_person(order):
-    """Whether the login that signed is the signatory the order names (surname and first name, either order)."""
-    user = order.signed_by
-    names = {(user.last_name or "").strip().lower(), (user.first_name or "").strip().lower()} - {""}
-    words = set((order.signatory_name or "").lower().replace(".", " ").split())
-    return bool(names) and names <= words
+def _signed_by_the_head(order):
+    """Whether the login that signed the employer's order is the employer's head's own (linked among its people)."""
+    return EmployerPerson.objects.filter(employer_id=order.employer_id, is_head=True, user_id=order.signed_by_id).exists()
 
 
 def _footer(order, extract):
@@ -308,7 +305,7 @@ def _footer(order, extract):
         )
     if order.signed_on and order.signed_outside:
         notes.append(_("Signed on paper on %(date)s; recorded in Kesip.") % {"date": short(order.signed_on)})
-    elif order.signed_on and order.signed_by_id and order.issued_by_employer and not _same_person(order):
+    elif order.signed_on and order.signed_by_id and order.issued_by_employer and not _signed_by_the_head(order):
         # The employer's representative signed in the head's name (VR-38; the institution's WBL settings allow it).
         notes.append(
             _("Signed in Kesip by %(user)s for %(signatory)s on %(date)s.")

@@ -54,12 +54,8 @@ def _agreement(user, pk, action="view"):
     """The agreement, its status brought up to today first (past its last day it has expired; signed and begun, it is
     active), as the list does: a page or a step never works from a stale status."""
     agreement = _get(A, user, pk, action, SELECT)
-    today = datetime.date.today()
-    due = (agreement.status in A.IN_FORCE and agreement.ends_on < today) or (
-        agreement.status == A.Status.SIGNED and agreement.starts_on <= today <= agreement.ends_on
-    )
-    if due:
-        agreements.expire_due(today, A.objects.filter(pk=agreement.pk))
+    if agreements.is_due(agreement):
+        agreements.expire_due(agreements=A.objects.filter(pk=agreement.pk))
         agreement = _get(A, user, pk, action, SELECT)
     return agreement
 
